@@ -1,0 +1,26 @@
+#include <string.h>
+
+#include "sg_crypto.h"
+#include "stagegate/errors.h"
+
+static const char sg_pem_begin[] = "-----BEGIN CERTIFICATE-----";
+
+int sg_cert_parse(mbedtls_x509_crt *chain, const uint8_t *buf, size_t len) {
+  int ret = SG_ERR_CERT_FORMAT;
+  if (chain == NULL || buf == NULL || len == 0) {
+    return SG_ERR_ARG;
+  }
+  if (buf[0] == 0x30) { /* DER: SEQUENCE */
+    if (mbedtls_x509_crt_parse_der(chain, buf, len) == 0) {
+      ret = SG_OK;
+    }
+  } else if (len > sizeof sg_pem_begin && buf[len - 1] == '\0' &&
+             memcmp(buf, sg_pem_begin, sizeof sg_pem_begin - 1) == 0) {
+    /* Exactly one PEM certificate: mbedtls_x509_crt_parse would also accept
+     * a bundle and return a positive "some failed" count; neither is ours. */
+    if (mbedtls_x509_crt_parse(chain, buf, len) == 0) {
+      ret = SG_OK;
+    }
+  }
+  return ret;
+}

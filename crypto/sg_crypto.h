@@ -1,0 +1,72 @@
+/*
+ * crypto/ — everything in stagegate that touches mbedTLS.
+ *
+ * Private to stagegate (not installed). Functions return SG_ACCEPTED for a
+ * positive security decision and a negative sg_err otherwise; every one
+ * starts from a failure value.
+ */
+#ifndef SG_CRYPTO_H
+#define SG_CRYPTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbedtls/pk.h"
+#include "mbedtls/x509_crt.h"
+
+/* JWS "alg" values the agent accepts. Anything else never maps to one. */
+typedef enum {
+  SG_ALG_INVALID = 0,
+  SG_ALG_ES256 = 0x1e5256,
+  SG_ALG_ES384 = 0x1e5384,
+  SG_ALG_PS256 = 0x1a5256,
+  SG_ALG_RS256 = 0x1b5256,
+} sg_alg;
+
+/* Smallest RSA modulus accepted, in bits (DESIGN.md: reject < 2048). */
+#define SG_RSA_MIN_BITS 2048u
+
+/*
+ * Map a JWS "alg" string (not NUL-terminated: name/len) to sg_alg.
+ * "none", every HS*, and unknown names give SG_ERR_ALG.
+ */
+int sg_alg_parse(const char *name, size_t len, sg_alg *alg);
+/* "ES256" etc.; "invalid" for anything else. */
+const char *sg_alg_name(sg_alg alg);
+
+/*
+ * Parse one certificate and append it to `chain` (initialised by the
+ * caller with mbedtls_x509_crt_init). DER, or PEM — PEM input must include
+ * its terminating NUL in `len`, as mbedTLS requires. The DER is copied.
+ * Returns SG_OK or SG_ERR_CERT_FORMAT.
+ */
+int sg_cert_parse(mbedtls_x509_crt *chain, const uint8_t *buf, size_t len);
+
+/*
+ * Is this public key acceptable for `alg`? ES256 needs a P-256 key, ES384
+ * P-384, PS256/RS256 RSA of at least SG_RSA_MIN_BITS. Returns SG_OK,
+ * SG_ERR_WEAK_KEY (RSA too short) or SG_ERR_ALG (key type does not match).
+ */
+int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg);
+
+/*
+ * Verify a JWS signature over msg (RFC 7515 signing input) with `pk`.
+ * The signature is in JWS form (RFC 7518 §3): ECDSA as the fixed-size
+ * concatenation R || S, RSA as the k-byte signature. PS256 requires MGF1
+ * with SHA-256 and a 32-byte salt. The key is checked with sg_key_check.
+ * Returns SG_ACCEPTED, or SG_ERR_BAD_SIGNATURE / SG_ERR_WEAK_KEY /
+ * SG_ERR_ALG / SG_ERR_NO_MEMORY.
+ */
+int sg_verify(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *msg, size_t msg_len,
+              const uint8_t *sig, size_t sig_len);
+
+/* SHA-256 of a buffer (certificate fingerprints, chunk set ids). */
+void sg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/* Constant-time equality: 1 if equal, 0 otherwise. */
+int sg_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
+
+/* Overwrite a secret or sensitive buffer (mbedtls_platform_zeroize). */
+void sg_wipe(void *buf, size_t len);
+
+#endif /* SG_CRYPTO_H */

@@ -1,0 +1,144 @@
+/*
+ * JWS signature verification (RFC 7515/7518) over mbedTLS primitives.
+ */
+#include <string.h>
+
+#include "mbedtls/ecp.h"
+#include "mbedtls/rsa.h"
+#include "mbedtls/sha256.h"
+#include "mbedtls/sha512.h"
+#include "sg_crypto.h"
+#include "stagegate/errors.h"
+
+#define SG_EC_MAX_COORD 48u /* P-384 */
+#define SG_EC_DER_MAX (2u + 2u * (2u + 1u + SG_EC_MAX_COORD))
+
+int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg) {
+  int ret = SG_ERR_ALG;
+  if (pk == NULL) {
+    return SG_ERR_ARG;
+  }
+  const mbedtls_pk_type_t type = mbedtls_pk_get_type(pk);
+  const size_t bits = mbedtls_pk_get_bitlen(pk);
+  switch (alg) {
+    case SG_ALG_ES256:
+    case SG_ALG_ES384:
+      if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA) {
+        const mbedtls_ecp_group_id want =
+            alg == SG_ALG_ES256 ? MBEDTLS_ECP_DP_SECP256R1 : MBEDTLS_ECP_DP_SECP384R1;
+        if (mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(*pk)) == want) {
+          ret = SG_OK;
+        }
+      }
+      break;
+    case SG_ALG_PS256:
+    case SG_ALG_RS256:
+      if (type == MBEDTLS_PK_RSA) {
+        ret = bits >= SG_RSA_MIN_BITS ? SG_OK : SG_ERR_WEAK_KEY;
+      }
+      break;
+    case SG_ALG_INVALID:
+    default:
+      break;
+  }
+  return ret;
+}
+
+/* Append one DER INTEGER holding the unsigned big-endian value v[0..n). */
+static size_t sg_der_uint(uint8_t *out, const uint8_t *v, size_t n) {
+  while (n > 1 && v[0] == 0) { /* minimal encoding */
+    v++;
+    n--;
+  }
+  const size_t pad = (v[0] & 0x80u) != 0 ? 1u : 0u;
+  out[0] = 0x02;
+  out[1] = (uint8_t)(n + pad);
+  out[2] = 0;
+  memcpy(out + 2 + pad, v, n);
+  return 2 + pad + n;
+}
+
+/* R || S (each `coord` bytes) -> DER Ecdsa-Sig-Value; returns DER length. */
+static size_t sg_ecdsa_raw_to_der(const uint8_t *raw, size_t coord, uint8_t der[SG_EC_DER_MAX]) {
+  size_t n = 2;
+  n += sg_der_uint(der + n, raw, coord);
+  n += sg_der_uint(der + n, raw + coord, coord);
+  der[0] = 0x30;
+  der[1] = (uint8_t)(n - 2); /* < 128 for P-384 and below: short form */
+  return n;
+}
+
+static int sg_verify_ecdsa(mbedtls_pk_context *pk, mbedtls_md_type_t md, const uint8_t *hash,
+                           size_t hash_len, size_t coord, const uint8_t *sig, size_t sig_len) {
+  int ret = SG_ERR_BAD_SIGNATURE;
+  uint8_t der[SG_EC_DER_MAX];
+  if (sig_len != 2 * coord) {
+    return SG_ERR_BAD_SIGNATURE;
+  }
+  const size_t der_len = sg_ecdsa_raw_to_der(sig, coord, der);
+  const int rc = mbedtls_pk_verify(pk, md, hash, hash_len, der, der_len);
+  if (rc == 0) {
+    ret = SG_ACCEPTED;
+  } else if (rc == MBEDTLS_ERR_ECP_ALLOC_FAILED) {
+    ret = SG_ERR_NO_MEMORY;
+  }
+  return ret;
+}
+
+static int sg_verify_rsa(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *hash,
+                         const uint8_t *sig, size_t sig_len) {
+  int ret = SG_ERR_BAD_SIGNATURE;
+  mbedtls_rsa_context *rsa = mbedtls_pk_rsa(*pk);
+  /* mbedTLS reads exactly k bytes: a short or long signature is simply bad. */
+  if (sig_len != mbedtls_rsa_get_len(rsa)) {
+    return SG_ERR_BAD_SIGNATURE;
+  }
+  int rc = -1;
+  if (alg == SG_ALG_RS256) {
+    rc = mbedtls_rsa_rsassa_pkcs1_v15_verify(rsa, MBEDTLS_MD_SHA256, 32, hash, sig);
+  } else if (alg == SG_ALG_PS256) {
+    /* RFC 7518 §3.5: MGF1 with SHA-256, salt as long as the hash. */
+    rc = mbedtls_rsa_rsassa_pss_verify_ext(rsa, MBEDTLS_MD_SHA256, 32, hash, MBEDTLS_MD_SHA256,
+                                           32, sig);
+  }
+  if (rc == 0) {
+    ret = SG_ACCEPTED;
+  } else if (rc == MBEDTLS_ERR_MPI_ALLOC_FAILED) {
+    ret = SG_ERR_NO_MEMORY;
+  }
+  return ret;
+}
+
+int sg_verify(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *msg, size_t msg_len,
+              const uint8_t *sig, size_t sig_len) {
+  int ret = SG_ERR_BAD_SIGNATURE;
+  uint8_t hash[48];
+  if (pk == NULL || (msg == NULL && msg_len != 0) || sig == NULL) {
+    return SG_ERR_ARG;
+  }
+  ret = sg_key_check(pk, alg);
+  if (ret != SG_OK) {
+    return ret;
+  }
+  ret = SG_ERR_BAD_SIGNATURE;
+  switch (alg) {
+    case SG_ALG_ES256:
+      (void)mbedtls_sha256(msg, msg_len, hash, 0);
+      ret = sg_verify_ecdsa(pk, MBEDTLS_MD_SHA256, hash, 32, 32, sig, sig_len);
+      break;
+    case SG_ALG_ES384:
+      (void)mbedtls_sha512(msg, msg_len, hash, 1);
+      ret = sg_verify_ecdsa(pk, MBEDTLS_MD_SHA384, hash, 48, 48, sig, sig_len);
+      break;
+    case SG_ALG_PS256:
+    case SG_ALG_RS256:
+      (void)mbedtls_sha256(msg, msg_len, hash, 0);
+      ret = sg_verify_rsa(pk, alg, hash, sig, sig_len);
+      break;
+    case SG_ALG_INVALID:
+    default:
+      ret = SG_ERR_ALG;
+      break;
+  }
+  return ret;
+}

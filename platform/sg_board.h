@@ -1,0 +1,25 @@
+/*
+ * The few board services tests, benchmarks and tools need, implemented by
+ * each port (platform/posix/board.c, platform/cortex-m/board.c). Private:
+ * libstagegate itself never calls these.
+ */
+#ifndef SG_BOARD_H
+#define SG_BOARD_H
+
+#include <stddef.h>
+
+/* Write n bytes to the console (stdout; semihosting on Cortex-M). */
+void sg_board_write(const char *s, size_t n);
+
+/* Start a stack high-water measurement (paints the unused stack). */
+void sg_board_stack_paint(void);
+/* Deepest stack use since the last paint, in bytes; 0 where unsupported. */
+size_t sg_board_stack_peak(void);
+
+/* mbedTLS static pool: bytes in use at the peak since the last reset, and
+ * the pool's size; both 0 where mbedTLS uses the C heap. */
+size_t sg_board_pool_peak(void);
+size_t sg_board_pool_size(void);
+void sg_board_pool_reset_peak(void);
+
+#endif /* SG_BOARD_H */
