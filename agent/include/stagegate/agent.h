@@ -1,0 +1,138 @@
+/*
+ * stagegate — the agent.
+ *
+ * Feed it the text of each scanned barcode symbol; it reassembles the
+ * profile, verifies it against the trust slot, runs the profile's actions
+ * through the handlers the firmware registered, and persists trust changes
+ * — or rejects the profile with one specific reason and changes nothing.
+ *
+ *   sg_agent agent;                       // caller-allocated (static on MCUs)
+ *   sg_agent_init(&agent, &config);       // loads the trust slot
+ *   sg_agent_feed(&agent, text, len, &r); // once per scanned symbol
+ *   sg_agent_free(&agent);
+ *
+ * Not thread-safe: one agent is used by one thread at a time.
+ * Memory: the agent struct holds every buffer (sized by stagegate/config.h);
+ * mbedTLS and cJSON allocate through mbedtls_calloc/mbedtls_free, which the
+ * Cortex-M port points at a static pool.
+ */
+#ifndef STAGEGATE_AGENT_H
+#define STAGEGATE_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stagegate/config.h"
+#include "stagegate/errors.h"
+#include "stagegate/platform.h"
+#include "stagegate/trust.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct cJSON;
+
+/* One decision, reported to the platform (audit log, beep, LED). */
+typedef struct sg_event {
+  int result;                /* SG_ACCEPTED, SG_NEED_MORE or a negative sg_err */
+  const char *profile_name;  /* "" when not known (e.g. before parsing) */
+  uint64_t seq;              /* valid when has_seq */
+  int has_seq;
+  uint8_t signer_sha256[32]; /* valid when has_signer */
+  int has_signer;
+  const char *detail;        /* short context ("TurnOnTrustedMode", "chunk 2/3"), never NULL */
+} sg_event;
+
+typedef struct sg_event_sink {
+  void *ctx;
+  void (*emit)(void *ctx, const sg_event *ev); /* pointers valid during the call only */
+} sg_event_sink;
+
+/*
+ * A firmware handler for one CSP ("Wifi", "Clock", ...). Batch belongs to
+ * the agent and cannot be registered. For each action of its CSP, `check`
+ * (optional) is called while the whole profile is being checked, before
+ * anything runs; `run` is called after every check passed. Both return 0
+ * on success; any other value rejects the profile (check:
+ * SG_ERR_ACTION_ARGS; run: SG_ERR_HANDLER_FAILED, no trust change is
+ * committed). `action` is the action's JSON object, valid during the call.
+ */
+typedef struct sg_action_handler {
+  const char *csp;
+  void *ctx;
+  int (*check)(void *ctx, const struct cJSON *action);
+  int (*run)(void *ctx, const struct cJSON *action);
+} sg_action_handler;
+
+typedef struct sg_agent_config {
+  const sg_blockdev *storage;          /* required */
+  const sg_clock *clock;               /* optional: NULL = clock never set */
+  const sg_identity *identity;         /* optional: NULL matches no "target" */
+  const sg_event_sink *events;         /* optional */
+  const sg_action_handler *handlers;   /* optional, handler_count entries */
+  size_t handler_count;
+  uint64_t build_time;                 /* Unix seconds: the lowest time floor */
+} sg_agent_config;
+
+/* Result of feeding one symbol. */
+typedef struct sg_feed_result {
+  int code;              /* as returned */
+  unsigned have;         /* chunks held of the current profile */
+  unsigned total;        /* chunks it has (0 = not known yet) */
+  int restarted;         /* this chunk belonged to another profile: the partial one was dropped */
+  char profile_name[64]; /* "" when not known */
+  uint64_t seq;          /* valid when has_seq */
+  int has_seq;
+  int trust_changed;     /* the accepted profile changed the trust slot */
+} sg_feed_result;
+
+/* What sg_agent_status reports. Pointers into the agent: valid until the
+ * next call that feeds or frees it. */
+typedef struct sg_status {
+  sg_trust_state state;
+  sg_anchor_mode mode;
+  const uint8_t *anchor;      /* DER; NULL when not TRUSTED */
+  size_t anchor_len;
+  uint8_t anchor_sha256[32];
+  const uint8_t *pending;     /* rotation waiting for activate_at; NULL if none */
+  size_t pending_len;
+  sg_anchor_mode pending_mode;
+  uint64_t activate_at;
+  uint64_t seq_floor;
+  uint64_t time_floor;
+  int64_t effective_time;     /* max(clock, time floor) */
+} sg_status;
+
+#include "stagegate/agent_state.h" /* struct sg_agent: caller-allocated, fields private */
+
+/*
+ * Initialise `agent` with `config` (copied; the structs it points to must
+ * outlive the agent) and load the trust slot. Returns SG_OK, or
+ * SG_ERR_LOCKED / SG_ERR_STORAGE with the agent usable but LOCKED (every
+ * profile is refused), or SG_ERR_ARG.
+ */
+int sg_agent_init(sg_agent *agent, const sg_agent_config *config);
+
+/* Wipe the agent; safe on a zeroed or already-freed agent. */
+void sg_agent_free(sg_agent *agent);
+
+/*
+ * Feed the bytes of one scanned symbol (an SG1: chunk, or a whole profile
+ * as bare JSON or JWS). Returns SG_NEED_MORE while chunks are missing,
+ * SG_ACCEPTED when a complete profile was verified, run and committed, or
+ * a negative sg_err saying why it was rejected (persisted state is then
+ * unchanged). `result` may be NULL.
+ */
+int sg_agent_feed(sg_agent *agent, const uint8_t *symbol, size_t len, sg_feed_result *result);
+
+/* Drop any partially scanned profile. */
+void sg_agent_reset_scan(sg_agent *agent);
+
+/* Current trust state. Returns SG_OK or SG_ERR_ARG. */
+int sg_agent_status(const sg_agent *agent, sg_status *status);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STAGEGATE_AGENT_H */

@@ -1,0 +1,69 @@
+/*
+ * stagegate — what a platform port provides.
+ *
+ * Backends that tests swap (storage, clock, identity, events) are const
+ * ops structs with a `void *ctx`, in the manner of littlefs' lfs_config.
+ * The caller owns every struct and context and keeps them alive for as
+ * long as the agent that uses them.
+ */
+#ifndef STAGEGATE_PLATFORM_H
+#define STAGEGATE_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Block device holding the trust slot.
+ *
+ * Geometry: `sector_count` sectors of `sector_size` bytes. The trust slot
+ * uses the first half of the sectors for copy A and the second half for
+ * copy B, so sector_count must be even and >= 2, and each half must hold
+ * the largest record (see sg_trustslot_footprint()).
+ *
+ * Rules a port must keep (NOR-flash semantics, which RAM and file ports
+ * emulate so that the same code is tested everywhere):
+ *  - erase(s) sets every byte of sector s to 0xFF (the erased value);
+ *  - prog() may only clear bits (1 -> 0) of erased bytes; `off` and `len`
+ *    are multiples of `prog_size`, and a range is programmed at most once
+ *    between erases;
+ *  - read() returns what is stored, including partial results of an
+ *    interrupted prog/erase: the trust slot never trusts data it has not
+ *    verified;
+ *  - a call that returns 0 is durable (the POSIX port fsyncs);
+ *  - every call returns 0 on success, a negative value on failure.
+ * The optional monotonic counter (OTP, RPMB, a fuse bank) only ever grows;
+ * leave both hooks NULL if the device has none.
+ */
+typedef struct sg_blockdev {
+  void *ctx;
+  int (*read)(void *ctx, uint32_t sector, uint32_t off, void *buf, uint32_t len);
+  int (*prog)(void *ctx, uint32_t sector, uint32_t off, const void *buf, uint32_t len);
+  int (*erase)(void *ctx, uint32_t sector);
+  uint32_t sector_size;
+  uint32_t prog_size;
+  uint32_t sector_count;
+  int (*counter_read)(void *ctx, uint32_t *value);
+  int (*counter_raise)(void *ctx, uint32_t value); /* to at least `value` */
+} sg_blockdev;
+
+/* Wall clock: Unix seconds, or a negative value if the clock is not set
+ * (the agent then relies on its secure time floor). */
+typedef struct sg_clock {
+  void *ctx;
+  int64_t (*now)(void *ctx);
+} sg_clock;
+
+/* What this device is, matched against a profile's "target". */
+typedef struct sg_identity {
+  const char *model;  /* e.g. "TC52" */
+  const char *serial; /* e.g. "21345522501234" */
+} sg_identity;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* STAGEGATE_PLATFORM_H */
