@@ -44,5 +44,7 @@ else()
 endif()
 
 add_library(sg_cjson STATIC "${SG_DEPS_DIR}/cjson/cJSON.c")
+# Bounded recursion: the default 1000 levels would overflow a device stack.
+target_compile_definitions(sg_cjson PUBLIC CJSON_NESTING_LIMIT=16)
 target_include_directories(sg_cjson SYSTEM PUBLIC "${SG_DEPS_DIR}/cjson")
 target_compile_options(sg_cjson PRIVATE -w)

@@ -24,3 +24,14 @@ int sg_cert_parse(mbedtls_x509_crt *chain, const uint8_t *buf, size_t len) {
   }
   return ret;
 }
+
+int sg_cert_parse_der_nocopy(mbedtls_x509_crt *chain, const uint8_t *der, size_t len) {
+  int ret = SG_ERR_CERT_FORMAT;
+  if (chain == NULL || der == NULL || len == 0) {
+    return SG_ERR_ARG;
+  }
+  if (mbedtls_x509_crt_parse_der_nocopy(chain, der, len) == 0) {
+    ret = SG_OK;
+  }
+  return ret;
+}

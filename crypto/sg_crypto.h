@@ -60,6 +60,36 @@ int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg);
 int sg_verify(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *msg, size_t msg_len,
               const uint8_t *sig, size_t sig_len);
 
+/*
+ * sg_verify over a JWS signing input given in two parts,
+ * ASCII(protected_b64) || '.' || ASCII(payload_b64), hashed without
+ * copying them together (RFC 7515 §5.2).
+ */
+int sg_verify_jws(mbedtls_pk_context *pk, sg_alg alg, const char *protected_b64,
+                  size_t protected_len, const char *payload_b64, size_t payload_len,
+                  const uint8_t *sig, size_t sig_len);
+
+/* Certificate validity at Unix time `now` (notBefore <= now <= notAfter).
+ * Returns SG_OK, SG_ERR_CERT_NOT_YET_VALID or SG_ERR_CERT_EXPIRED. */
+int sg_cert_check_time(const mbedtls_x509_crt *crt, int64_t now);
+
+/* Unix time of an X.509 time (UTC); -1 if out of range. */
+int64_t sg_x509_time_to_unix(const mbedtls_x509_time *t);
+
+/*
+ * Does `chain` (leaf first, then intermediates, as in a JWS x5c) chain to
+ * the CA certificate `anchor`? Checks signatures (RSA >= 2048, P-256/384,
+ * SHA-256/384/512), CA flag and keyCertSign on every issuer, path length,
+ * digitalSignature on the leaf (when key usage is present), and validity
+ * of every certificate on the path at `now`.
+ * Returns SG_ACCEPTED, or SG_ERR_CHAIN / SG_ERR_WEAK_KEY /
+ * SG_ERR_CERT_EXPIRED / SG_ERR_CERT_NOT_YET_VALID / SG_ERR_CERT_USAGE.
+ */
+int sg_chain_verify(mbedtls_x509_crt *chain, mbedtls_x509_crt *anchor, int64_t now);
+
+/* Like sg_cert_parse, DER only, without copying: `der` must outlive chain. */
+int sg_cert_parse_der_nocopy(mbedtls_x509_crt *chain, const uint8_t *der, size_t len);
+
 /* SHA-256 of a buffer (certificate fingerprints, chunk set ids). */
 void sg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 

@@ -109,30 +109,53 @@ static int sg_verify_rsa(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *hash
   return ret;
 }
 
-int sg_verify(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *msg, size_t msg_len,
-              const uint8_t *sig, size_t sig_len) {
+/* A message in up to three parts, hashed as their concatenation. */
+typedef struct {
+  const uint8_t *p[3];
+  size_t n[3];
+} sg_parts;
+
+static void sg_hash_parts(sg_alg alg, const sg_parts *m, uint8_t hash[48]) {
+  if (alg == SG_ALG_ES384) {
+    mbedtls_sha512_context c;
+    mbedtls_sha512_init(&c);
+    (void)mbedtls_sha512_starts(&c, 1);
+    for (size_t i = 0; i < 3; i++) {
+      (void)mbedtls_sha512_update(&c, m->p[i], m->n[i]);
+    }
+    (void)mbedtls_sha512_finish(&c, hash);
+    mbedtls_sha512_free(&c);
+  } else {
+    mbedtls_sha256_context c;
+    mbedtls_sha256_init(&c);
+    (void)mbedtls_sha256_starts(&c, 0);
+    for (size_t i = 0; i < 3; i++) {
+      (void)mbedtls_sha256_update(&c, m->p[i], m->n[i]);
+    }
+    (void)mbedtls_sha256_finish(&c, hash);
+    mbedtls_sha256_free(&c);
+  }
+}
+
+static int sg_verify_parts(mbedtls_pk_context *pk, sg_alg alg, const sg_parts *m,
+                           const uint8_t *sig, size_t sig_len) {
   int ret = SG_ERR_BAD_SIGNATURE;
   uint8_t hash[48];
-  if (pk == NULL || (msg == NULL && msg_len != 0) || sig == NULL) {
-    return SG_ERR_ARG;
-  }
   ret = sg_key_check(pk, alg);
   if (ret != SG_OK) {
     return ret;
   }
   ret = SG_ERR_BAD_SIGNATURE;
+  sg_hash_parts(alg, m, hash);
   switch (alg) {
     case SG_ALG_ES256:
-      (void)mbedtls_sha256(msg, msg_len, hash, 0);
       ret = sg_verify_ecdsa(pk, MBEDTLS_MD_SHA256, hash, 32, 32, sig, sig_len);
       break;
     case SG_ALG_ES384:
-      (void)mbedtls_sha512(msg, msg_len, hash, 1);
       ret = sg_verify_ecdsa(pk, MBEDTLS_MD_SHA384, hash, 48, 48, sig, sig_len);
       break;
     case SG_ALG_PS256:
     case SG_ALG_RS256:
-      (void)mbedtls_sha256(msg, msg_len, hash, 0);
       ret = sg_verify_rsa(pk, alg, hash, sig, sig_len);
       break;
     case SG_ALG_INVALID:
@@ -141,4 +164,25 @@ int sg_verify(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *msg, size_t msg
       break;
   }
   return ret;
+}
+
+int sg_verify(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *msg, size_t msg_len,
+              const uint8_t *sig, size_t sig_len) {
+  if (pk == NULL || (msg == NULL && msg_len != 0) || sig == NULL) {
+    return SG_ERR_ARG;
+  }
+  const sg_parts m = {{msg, NULL, NULL}, {msg_len, 0, 0}};
+  return sg_verify_parts(pk, alg, &m, sig, sig_len);
+}
+
+int sg_verify_jws(mbedtls_pk_context *pk, sg_alg alg, const char *protected_b64,
+                  size_t protected_len, const char *payload_b64, size_t payload_len,
+                  const uint8_t *sig, size_t sig_len) {
+  if (pk == NULL || protected_b64 == NULL || payload_b64 == NULL || sig == NULL) {
+    return SG_ERR_ARG;
+  }
+  const sg_parts m = {{(const uint8_t *)protected_b64, (const uint8_t *)".",
+                       (const uint8_t *)payload_b64},
+                      {protected_len, 1, payload_len}};
+  return sg_verify_parts(pk, alg, &m, sig, sig_len);
 }

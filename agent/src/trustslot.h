@@ -11,22 +11,11 @@
 
 #include "stagegate/config.h"
 #include "stagegate/platform.h"
+#include "stagegate/agent_state.h"
 #include "stagegate/trust.h"
 
-/* Everything persisted. Caller-allocated; ~2*SG_MAX_CERT bytes. */
-typedef struct {
-  sg_trust_state state;
-  sg_anchor_mode mode;                 /* valid when TRUSTED */
-  uint8_t anchor[SG_MAX_CERT];         /* DER */
-  uint32_t anchor_len;
-  sg_anchor_mode pending_mode;         /* rotation; pending_len 0 = none */
-  uint8_t pending[SG_MAX_CERT];
-  uint32_t pending_len;
-  uint64_t activate_at;                /* Unix seconds */
-  uint64_t seq_floor;                  /* highest seq accepted (survives TurnOff) */
-  uint64_t time_floor;                 /* highest iat accepted, at least build time */
-  uint32_t generation;                 /* record generation last loaded/stored */
-} sg_trust_record;
+/* sg_trust_record (everything persisted) is defined in
+ * stagegate/agent_state.h, inside the caller-allocated struct sg_agent. */
 
 /* Reset to the factory state (UNTRUSTED, floors 0, generation 0). */
 void sg_trust_record_factory(sg_trust_record *rec);

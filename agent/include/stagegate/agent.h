@@ -104,7 +104,23 @@ typedef struct sg_status {
   int64_t effective_time;     /* max(clock, time floor) */
 } sg_status;
 
-#include "stagegate/agent_state.h" /* struct sg_agent: caller-allocated, fields private */
+#include "stagegate/agent_state.h"
+
+/*
+ * One agent: caller-allocated (statically on a microcontroller). Its
+ * fields are PRIVATE — use the functions below. Size: about
+ * 4*SG_MAX_PROFILE + 2*SG_MAX_CERT bytes, 37 KiB with the defaults.
+ */
+typedef struct sg_agent {
+  uint32_t ready;                    /* SG_AGENT_READY once initialised */
+  sg_agent_config cfg;
+  sg_trust_record trust;             /* as persisted */
+  uint8_t anchor_sha256[32];
+  mbedtls_x509_crt anchor_crt;       /* parsed once; references trust.anchor */
+  int anchor_parsed;
+  sg_chunk_asm chunks;
+  uint8_t arena[2 * SG_MAX_PROFILE]; /* decoded parts of the profile being checked */
+} sg_agent;
 
 /*
  * Initialise `agent` with `config` (copied; the structs it points to must

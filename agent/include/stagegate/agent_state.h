@@ -1,13 +1,48 @@
 /*
- * struct sg_agent — caller-allocated storage for one agent. Its fields are
- * private: use the functions in stagegate/agent.h. Defined here only so the
- * caller can allocate it (statically on a microcontroller).
- * (Filled in with the agent implementation.)
+ * Types inside struct sg_agent (stagegate/agent.h). PRIVATE: they are in
+ * a public header only so the caller can allocate an agent (statically on
+ * a microcontroller); names and layout change without notice.
  */
 #ifndef STAGEGATE_AGENT_STATE_H
 #define STAGEGATE_AGENT_STATE_H
-struct sg_agent {
-  int sg_private_placeholder;
-};
-typedef struct sg_agent sg_agent;
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mbedtls/x509_crt.h"
+#include "stagegate/config.h"
+#include "stagegate/trust.h"
+
+#define SG_CHUNK_SET_BYTES 6
+
+/* Barcode chunk reassembly (agent/src/chunk.c). */
+typedef struct {
+  uint8_t set[SG_CHUNK_SET_BYTES]; /* id of the open set */
+  unsigned total;                  /* n of the open set; 0 = none open */
+  unsigned have;                   /* chunks held */
+  uint16_t off[SG_MAX_CHUNKS];     /* where chunk i's data sits in data[] */
+  uint16_t len[SG_MAX_CHUNKS];
+  uint8_t held[SG_MAX_CHUNKS];
+  size_t used;                     /* bytes of data[] used */
+  uint8_t data[SG_MAX_PROFILE];    /* chunk data in arrival order */
+  uint8_t text[SG_MAX_PROFILE];    /* the reassembled text, in order */
+  size_t text_len;
+} sg_chunk_asm;
+
+/* Everything the trust slot persists (agent/src/trustslot.c). */
+typedef struct {
+  sg_trust_state state;
+  sg_anchor_mode mode;                 /* valid when TRUSTED */
+  uint8_t anchor[SG_MAX_CERT];         /* DER */
+  uint32_t anchor_len;
+  sg_anchor_mode pending_mode;         /* rotation; pending_len 0 = none */
+  uint8_t pending[SG_MAX_CERT];
+  uint32_t pending_len;
+  uint64_t activate_at;                /* Unix seconds */
+  uint64_t seq_floor;                  /* highest seq accepted (survives TurnOff) */
+  uint64_t time_floor;                 /* highest iat accepted, at least build time */
+  uint32_t generation;                 /* record generation last loaded/stored */
+} sg_trust_record;
+
+
 #endif

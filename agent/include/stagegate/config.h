@@ -43,8 +43,8 @@
 #if SG_MAX_CHUNKS < 1 || SG_MAX_CHUNKS > 99
 #error "SG_MAX_CHUNKS must be 1..99"
 #endif
-#if SG_MAX_PROFILE < 256
-#error "SG_MAX_PROFILE below 256 bytes cannot hold a signed profile"
+#if SG_MAX_PROFILE < 256 || SG_MAX_PROFILE > 65535
+#error "SG_MAX_PROFILE must be 256..65535 (chunk offsets are 16-bit)"
 #endif
 #if SG_MAX_CERT < 256 || SG_MAX_CERT > 16384
 #error "SG_MAX_CERT must be 256..16384"

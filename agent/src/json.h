@@ -1,0 +1,34 @@
+/*
+ * cJSON, made strict and routed through the agent's allocator.
+ *
+ * cJSON's allocation hooks are process-wide (the one global STYLE.md warns
+ * about): sg_json_use_agent_allocator() points them at mbedtls_calloc /
+ * mbedtls_free — the static pool on Cortex-M — once, at sg_agent_init.
+ * It is idempotent and always installs the same functions.
+ */
+#ifndef SG_JSON_H
+#define SG_JSON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cJSON.h"
+
+void sg_json_use_agent_allocator(void);
+
+/*
+ * Parse text[0..len) as one JSON object. Strict beyond cJSON: nothing but
+ * whitespace after the value, the top level is an object, and no object
+ * anywhere has a duplicate member name (RFC 8259 leaves that undefined;
+ * two readers could disagree on which value counts). Returns SG_OK with
+ * *out set (free with cJSON_Delete), or `fmt_err`.
+ */
+int sg_json_parse(const char *text, size_t len, int fmt_err, cJSON **out);
+
+/* Member `key` of object `obj` (exact case), or NULL. */
+const cJSON *sg_json_member(const cJSON *obj, const char *key);
+
+/* Is v an integral JSON number in [0, 2^53)? Stores it in *out. */
+int sg_json_uint53(const cJSON *v, uint64_t *out);
+
+#endif

@@ -1,0 +1,64 @@
+/* Strict base64/base64url: one text, one meaning. */
+#include <string.h>
+
+#include "b64.h"
+#include "sg_test.h"
+#include "stagegate/errors.h"
+
+typedef struct {
+  sg_b64_alphabet alph;
+  const char *in;
+  const char *out; /* NULL: must be rejected */
+} b64_case;
+
+static const b64_case cases[] = {
+    {SG_B64_URL, "", ""},
+    {SG_B64_URL, "Zg", "f"},
+    {SG_B64_URL, "Zm8", "fo"},
+    {SG_B64_URL, "Zm9v", "foo"},
+    {SG_B64_URL, "Zm9vYg", "foob"},
+    {SG_B64_URL, "-_8", "\xfb\xff"},
+    {SG_B64_URL, "Zg==", NULL},  /* JWS forbids padding */
+    {SG_B64_URL, "Zh", NULL},    /* non-zero trailing bits */
+    {SG_B64_URL, "Z", NULL},     /* impossible length */
+    {SG_B64_URL, "Zm9v YQ", NULL},
+    {SG_B64_URL, "+/8", NULL},   /* standard alphabet in base64url */
+    {SG_B64_STD, "Zm9vYg==", "foob"},
+    {SG_B64_STD, "Zm9vYmE=", "fooba"},
+    {SG_B64_STD, "+/8=", "\xfb\xff"},
+    {SG_B64_STD, "Zm9vYg", NULL}, /* missing padding */
+    {SG_B64_STD, "Zm9vYh==", NULL},
+    {SG_B64_STD, "Zm9vY===", NULL},
+    {SG_B64_STD, "-_8=", NULL},
+    {SG_B64_STD, "Zm9v\nYmFy", NULL},
+};
+
+static void test_table(void) {
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const b64_case *c = &cases[i];
+    uint8_t out[16];
+    size_t n = 99;
+    const int ret = sg_b64_decode(c->alph, c->in, strlen(c->in), out, sizeof out, &n, SG_ERR_FORMAT);
+    if (c->out == NULL) {
+      SG_CHECK_CODE(ret, SG_ERR_FORMAT);
+    } else {
+      SG_CHECK_CODE(ret, SG_OK);
+      SG_CHECK(n == strlen(c->out) && memcmp(out, c->out, n) == 0);
+    }
+  }
+}
+
+static void test_output_bound(void) {
+  uint8_t out[2];
+  size_t n = 0;
+  SG_CHECK_CODE(sg_b64_decode(SG_B64_URL, "Zm9v", 4, out, sizeof out, &n, SG_ERR_FORMAT),
+                SG_ERR_TOO_LARGE);
+  SG_CHECK_CODE(sg_b64_decode(SG_B64_URL, NULL, 0, out, sizeof out, &n, SG_ERR_FORMAT), SG_ERR_ARG);
+}
+
+int main(void) {
+  sg_test_begin("b64");
+  SG_RUN(test_table);
+  SG_RUN(test_output_bound);
+  return sg_test_end();
+}
