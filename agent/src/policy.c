@@ -387,6 +387,12 @@ static int sg_decide_signed(sg_decision *d, sg_feed_result *res) {
   if (ret != SG_OK) {
     return ret;
   }
+  /* Nothing to turn off or rotate on an untrusted device, whoever signed. */
+  if (d->a->trust.state != SG_STATE_TRUSTED &&
+      (d->prof.trust_action == SG_TRUST_ACTION_TURN_OFF ||
+       d->prof.trust_action == SG_TRUST_ACTION_ROTATE)) {
+    return SG_ERR_NOT_TRUSTED;
+  }
   /* 3. A signer that is the certificate the profile deploys (TurnOn's
    *    proof of possession, the new key of a rotation). */
   for (unsigned i = 0; unresolved > 0 && i < d->env.nsig; i++) {
