@@ -91,7 +91,7 @@ int sg_chain_verify(mbedtls_x509_crt *chain, mbedtls_x509_crt *anchor, int64_t n
     ret = ctx.time_err != SG_OK ? ctx.time_err : SG_ACCEPTED;
   } else if ((flags & MBEDTLS_X509_BADCERT_BAD_KEY) != 0) {
     ret = SG_ERR_WEAK_KEY;
-  } else if (rc == MBEDTLS_ERR_X509_ALLOC_FAILED) {
+  } else if (sg_mbedtls_is_oom(rc)) {
     ret = SG_ERR_NO_MEMORY;
   } else {
     ret = SG_ERR_CHAIN;

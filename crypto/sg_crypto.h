@@ -96,6 +96,9 @@ void sg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
 /* Constant-time equality: 1 if equal, 0 otherwise. */
 int sg_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
 
+/* Is this mbedTLS error code, or its low-level cause, an allocation failure? */
+int sg_mbedtls_is_oom(int rc);
+
 /* Overwrite a secret or sensitive buffer (mbedtls_platform_zeroize). */
 void sg_wipe(void *buf, size_t len);
 

@@ -1,4 +1,9 @@
+#include "mbedtls/asn1.h"
+#include "mbedtls/bignum.h"
 #include "mbedtls/constant_time.h"
+#include "mbedtls/ecp.h"
+#include "mbedtls/pem.h"
+#include "mbedtls/x509.h"
 #include "mbedtls/platform_util.h"
 #include "mbedtls/sha256.h"
 #include "sg_crypto.h"
@@ -13,3 +18,16 @@ int sg_ct_equal(const uint8_t *a, const uint8_t *b, size_t len) {
 }
 
 void sg_wipe(void *buf, size_t len) { mbedtls_platform_zeroize(buf, len); }
+
+/* mbedTLS codes are a high-level part (module, 0x7F80 bits) plus an
+ * optional low-level cause (0x007F bits); either may say "out of memory". */
+int sg_mbedtls_is_oom(int rc) {
+  if (rc >= 0) {
+    return 0;
+  }
+  const int high = -((-rc) & 0x7F80);
+  const int low = -((-rc) & 0x007F);
+  return high == MBEDTLS_ERR_X509_ALLOC_FAILED || high == MBEDTLS_ERR_PK_ALLOC_FAILED ||
+         high == MBEDTLS_ERR_ECP_ALLOC_FAILED || high == MBEDTLS_ERR_PEM_ALLOC_FAILED ||
+         low == MBEDTLS_ERR_MPI_ALLOC_FAILED || low == MBEDTLS_ERR_ASN1_ALLOC_FAILED;
+}

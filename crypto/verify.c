@@ -79,7 +79,7 @@ static int sg_verify_ecdsa(mbedtls_pk_context *pk, mbedtls_md_type_t md, const u
   const int rc = mbedtls_pk_verify(pk, md, hash, hash_len, der, der_len);
   if (rc == 0) {
     ret = SG_ACCEPTED;
-  } else if (rc == MBEDTLS_ERR_ECP_ALLOC_FAILED) {
+  } else if (sg_mbedtls_is_oom(rc)) {
     ret = SG_ERR_NO_MEMORY;
   }
   return ret;
@@ -103,7 +103,7 @@ static int sg_verify_rsa(mbedtls_pk_context *pk, sg_alg alg, const uint8_t *hash
   }
   if (rc == 0) {
     ret = SG_ACCEPTED;
-  } else if (rc == MBEDTLS_ERR_MPI_ALLOC_FAILED) {
+  } else if (sg_mbedtls_is_oom(rc)) {
     ret = SG_ERR_NO_MEMORY;
   }
   return ret;

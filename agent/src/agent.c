@@ -24,30 +24,12 @@ int64_t sg_agent_effective_time(const sg_agent *a) {
   return eff;
 }
 
-static void sg_anchor_cache_drop(sg_agent *a) {
-  if (a->anchor_parsed) {
-    mbedtls_x509_crt_free(&a->anchor_crt);
-  }
-  mbedtls_x509_crt_init(&a->anchor_crt);
-  a->anchor_parsed = 0;
-  memset(a->anchor_sha256, 0, sizeof a->anchor_sha256);
-}
-
 int sg_agent_trust_changed(sg_agent *a) {
-  int ret = SG_OK;
-  sg_anchor_cache_drop(a);
-  if (a->trust.state == SG_STATE_TRUSTED && a->trust.anchor_len > 0) {
+  memset(a->anchor_sha256, 0, sizeof a->anchor_sha256);
+  if (a->trust.state == SG_STATE_TRUSTED) {
     sg_sha256(a->trust.anchor, a->trust.anchor_len, a->anchor_sha256);
-    ret = sg_cert_parse_der_nocopy(&a->anchor_crt, a->trust.anchor, a->trust.anchor_len);
-    if (ret == SG_OK) {
-      a->anchor_parsed = 1;
-    } else {
-      /* A stored anchor that no longer parses: fail closed. */
-      a->trust.state = SG_STATE_LOCKED;
-      ret = SG_ERR_LOCKED;
-    }
   }
-  return ret;
+  return SG_OK;
 }
 
 static int sg_agent_load(sg_agent *a) {
@@ -56,7 +38,7 @@ static int sg_agent_load(sg_agent *a) {
     ret = sg_agent_trust_changed(a);
   } else {
     a->trust.state = SG_STATE_LOCKED;
-    sg_anchor_cache_drop(a);
+    (void)sg_agent_trust_changed(a);
   }
   return ret;
 }
@@ -105,7 +87,6 @@ int sg_agent_init(sg_agent *agent, const sg_agent_config *config) {
   }
   memset(agent, 0, sizeof *agent);
   agent->cfg = *config;
-  mbedtls_x509_crt_init(&agent->anchor_crt);
   sg_chunk_init(&agent->chunks);
   sg_json_use_agent_allocator();
   agent->ready = SG_AGENT_READY;
@@ -120,7 +101,6 @@ void sg_agent_free(sg_agent *agent) {
   if (agent == NULL || agent->ready != SG_AGENT_READY) {
     return;
   }
-  sg_anchor_cache_drop(agent);
   sg_wipe(agent, sizeof *agent);
 }
 

@@ -13,7 +13,7 @@ int64_t sg_agent_effective_time(const sg_agent *a);
  * reloaded, so memory never claims a state the flash does not hold. */
 int sg_agent_commit(sg_agent *a);
 
-/* Re-derive what is cached from a->trust (anchor hash, parsed anchor). */
+/* Re-derive what is cached from a->trust (the anchor's hash). */
 int sg_agent_trust_changed(sg_agent *a);
 
 /* Activate a pending rotation whose time has come (commits). */

@@ -5,7 +5,18 @@
 #include "mbedtls/platform.h"
 #include "stagegate/errors.h"
 
-static void *sg_json_malloc(size_t size) { return mbedtls_calloc(1, size); }
+/* Allocation failures seen by cJSON, so a parse that failed for want of
+ * memory reads SG_ERR_NO_MEMORY rather than "malformed". Process-wide, like
+ * the hooks themselves; the agent is single-threaded. */
+static unsigned sg_json_alloc_failures;
+
+static void *sg_json_malloc(size_t size) {
+  void *p = mbedtls_calloc(1, size);
+  if (p == NULL) {
+    sg_json_alloc_failures++;
+  }
+  return p;
+}
 static void sg_json_free(void *p) { mbedtls_free(p); }
 
 void sg_json_use_agent_allocator(void) {
@@ -39,9 +50,10 @@ int sg_json_parse(const char *text, size_t len, int fmt_err, cJSON **out) {
     return SG_ERR_ARG;
   }
   *out = NULL;
+  const unsigned failures_before = sg_json_alloc_failures;
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (root == NULL) {
-    return fmt_err;
+    return sg_json_alloc_failures != failures_before ? SG_ERR_NO_MEMORY : fmt_err;
   }
   while (end != NULL && end < text + len && sg_json_is_ws(*end)) {
     end++;

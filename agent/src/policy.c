@@ -120,21 +120,23 @@ static int sg_authorized_by_anchor(sg_decision *d, unsigned i) {
   if (t->mode != SG_ANCHOR_CA) {
     return SG_ERR_UNKNOWN_SIGNER; /* pinned: only the anchor itself */
   }
-  if (sg->src != SG_SIGNER_X5C || !d->a->anchor_parsed) {
+  if (sg->src != SG_SIGNER_X5C) {
     return SG_ERR_CHAIN;
   }
   mbedtls_x509_crt *chain = sg_crt_new(d);
-  if (chain == NULL) {
+  mbedtls_x509_crt *anchor = sg_crt_new(d);
+  if (chain == NULL || anchor == NULL) {
     return SG_ERR_TOO_LARGE;
   }
-  ret = SG_OK;
+  ret = sg_cert_parse_der_nocopy(anchor, t->anchor, t->anchor_len);
   for (unsigned k = 0; k < s->x5c_count && ret == SG_OK; k++) {
     ret = sg_cert_parse_der_nocopy(chain, s->x5c[k], s->x5c_len[k]);
   }
   if (ret == SG_OK) {
-    ret = sg_chain_verify(chain, &d->a->anchor_crt, d->eff);
+    ret = sg_chain_verify(chain, anchor, d->eff);
   }
   mbedtls_x509_crt_free(chain);
+  mbedtls_x509_crt_free(anchor);
   return ret;
 }
 
@@ -175,8 +177,8 @@ static int sg_authorize_untrusted(sg_decision *d) {
     if (!sg_der_equal(d->signers[0].der, d->signers[0].der_len, p->cert, p->cert_len)) {
       return SG_ERR_NO_POSSESSION;
     }
-    return sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode) == SG_OK ? SG_ACCEPTED
-                                                                           : SG_ERR_CERT_USAGE;
+    const int fit = sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode);
+    return fit == SG_OK ? SG_ACCEPTED : fit;
   }
   return d->signers[0].verified == SG_ACCEPTED ? SG_ACCEPTED : SG_ERR_BAD_SIGNATURE;
 }
@@ -205,8 +207,8 @@ static int sg_authorize_rotation(sg_decision *d) {
   if (!by_anchor || !by_new) {
     return SG_ERR_ROTATION;
   }
-  return sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode) == SG_OK ? SG_ACCEPTED
-                                                                         : SG_ERR_CERT_USAGE;
+  const int fit = sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode);
+  return fit == SG_OK ? SG_ACCEPTED : fit;
 }
 
 static int sg_authorize_trusted(sg_decision *d) {
@@ -459,8 +461,11 @@ int sg_policy_decide(sg_agent *a, const uint8_t *text, size_t len, sg_feed_resul
   sg_decision d;
   memset(&d, 0, sizeof d);
   d.a = a;
+  if (a->trust.state == SG_STATE_LOCKED) {
+    return SG_ERR_LOCKED;
+  }
   if (a->trust.state != SG_STATE_TRUSTED && a->trust.state != SG_STATE_UNTRUSTED) {
-    return SG_ERR_LOCKED; /* LOCKED, or any value that is not a known state */
+    return SG_ERR_INTERNAL; /* not a state we ever set: memory fault, refuse */
   }
   sg_arena_init(&d.arena, a->arena, sizeof a->arena);
   d.eff = sg_agent_effective_time(a);

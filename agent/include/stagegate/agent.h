@@ -115,9 +115,7 @@ typedef struct sg_agent {
   uint32_t ready;                    /* SG_AGENT_READY once initialised */
   sg_agent_config cfg;
   sg_trust_record trust;             /* as persisted */
-  uint8_t anchor_sha256[32];
-  mbedtls_x509_crt anchor_crt;       /* parsed once; references trust.anchor */
-  int anchor_parsed;
+  uint8_t anchor_sha256[32];        /* of trust.anchor, for x5t#S256 look-ups */
   sg_chunk_asm chunks;
   uint8_t arena[2 * SG_MAX_PROFILE]; /* decoded parts of the profile being checked */
 } sg_agent;

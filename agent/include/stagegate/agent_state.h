@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mbedtls/x509_crt.h"
 #include "stagegate/config.h"
 #include "stagegate/trust.h"
 
