@@ -6,6 +6,8 @@
 
 #include "agent_priv.h"
 #include "chunk.h"
+#include "mbedtls/platform.h"
+#include "mbedtls/x509_crt.h"
 #include "json.h"
 #include "sg_crypto.h"
 #include "trustslot.h"
@@ -24,7 +26,32 @@ int64_t sg_agent_effective_time(const sg_agent *a) {
   return eff;
 }
 
+static void sg_anchor_cache_drop(sg_agent *a) {
+  if (a->anchor_cache != NULL) {
+    mbedtls_x509_crt_free(a->anchor_cache);
+    mbedtls_free(a->anchor_cache);
+    a->anchor_cache = NULL;
+  }
+}
+
+mbedtls_x509_crt *sg_agent_anchor(sg_agent *a) {
+  if (a->anchor_cache == NULL && a->trust.state == SG_STATE_TRUSTED && a->trust.anchor_len > 0) {
+    mbedtls_x509_crt *crt = mbedtls_calloc(1, sizeof *crt);
+    if (crt != NULL) {
+      mbedtls_x509_crt_init(crt);
+      if (sg_cert_parse_der_nocopy(crt, a->trust.anchor, a->trust.anchor_len) == SG_OK) {
+        a->anchor_cache = crt;
+      } else {
+        mbedtls_x509_crt_free(crt);
+        mbedtls_free(crt);
+      }
+    }
+  }
+  return a->anchor_cache;
+}
+
 int sg_agent_trust_changed(sg_agent *a) {
+  sg_anchor_cache_drop(a);
   memset(a->anchor_sha256, 0, sizeof a->anchor_sha256);
   if (a->trust.state == SG_STATE_TRUSTED) {
     sg_sha256(a->trust.anchor, a->trust.anchor_len, a->anchor_sha256);
@@ -101,6 +128,7 @@ void sg_agent_free(sg_agent *agent) {
   if (agent == NULL || agent->ready != SG_AGENT_READY) {
     return;
   }
+  sg_anchor_cache_drop(agent);
   sg_wipe(agent, sizeof *agent);
 }
 

@@ -16,6 +16,15 @@ int sg_agent_commit(sg_agent *a);
 /* Re-derive what is cached from a->trust (the anchor's hash). */
 int sg_agent_trust_changed(sg_agent *a);
 
+/*
+ * The anchor certificate parsed, kept between decisions so its key (and,
+ * for RSA, mbedTLS' cached Montgomery constant) is not rebuilt for every
+ * profile. Parsed on first use from the pool; NULL when the device is not
+ * TRUSTED or memory is short (the caller then parses a temporary copy).
+ * Dropped by sg_agent_trust_changed and sg_agent_free.
+ */
+struct mbedtls_x509_crt *sg_agent_anchor(sg_agent *a);
+
 /* Activate a pending rotation whose time has come (commits). */
 int sg_agent_activate_due(sg_agent *a, int64_t eff);
 

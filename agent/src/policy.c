@@ -85,11 +85,12 @@ static mbedtls_x509_crt *sg_crt_new(sg_decision *d) {
  * must be valid at the effective time. */
 static int sg_signer_verify(sg_decision *d, const sg_jws_signature *s, sg_signer *sg) {
   int ret = SG_ERR_BAD_SIGNATURE;
-  mbedtls_x509_crt *crt = sg_crt_new(d);
+  mbedtls_x509_crt *cached = sg->src == SG_SIGNER_ANCHOR ? sg_agent_anchor(d->a) : NULL;
+  mbedtls_x509_crt *crt = cached != NULL ? cached : sg_crt_new(d);
   if (crt == NULL) {
     return SG_ERR_TOO_LARGE;
   }
-  ret = sg_cert_parse_der_nocopy(crt, sg->der, sg->der_len);
+  ret = cached != NULL ? SG_OK : sg_cert_parse_der_nocopy(crt, sg->der, sg->der_len);
   if (ret == SG_OK) {
     ret = sg_verify_jws(&crt->pk, s->alg, s->protected_b64, s->protected_len, d->env.payload_b64,
                         d->env.payload_b64_len, s->sig, s->sig_len);
@@ -101,7 +102,9 @@ static int sg_signer_verify(sg_decision *d, const sg_jws_signature *s, sg_signer
       sg->verified = SG_ACCEPTED;
     }
   }
-  mbedtls_x509_crt_free(crt);
+  if (crt != cached) {
+    mbedtls_x509_crt_free(crt);
+  }
   return ret;
 }
 
@@ -123,12 +126,13 @@ static int sg_authorized_by_anchor(sg_decision *d, unsigned i) {
   if (sg->src != SG_SIGNER_X5C) {
     return SG_ERR_CHAIN;
   }
+  mbedtls_x509_crt *cached = sg_agent_anchor(d->a);
+  mbedtls_x509_crt *anchor = cached != NULL ? cached : sg_crt_new(d);
   mbedtls_x509_crt *chain = sg_crt_new(d);
-  mbedtls_x509_crt *anchor = sg_crt_new(d);
   if (chain == NULL || anchor == NULL) {
     return SG_ERR_TOO_LARGE;
   }
-  ret = sg_cert_parse_der_nocopy(anchor, t->anchor, t->anchor_len);
+  ret = cached != NULL ? SG_OK : sg_cert_parse_der_nocopy(anchor, t->anchor, t->anchor_len);
   for (unsigned k = 0; k < s->x5c_count && ret == SG_OK; k++) {
     ret = sg_cert_parse_der_nocopy(chain, s->x5c[k], s->x5c_len[k]);
   }
@@ -136,7 +140,9 @@ static int sg_authorized_by_anchor(sg_decision *d, unsigned i) {
     ret = sg_chain_verify(chain, anchor, d->eff);
   }
   mbedtls_x509_crt_free(chain);
-  mbedtls_x509_crt_free(anchor);
+  if (anchor != cached) {
+    mbedtls_x509_crt_free(anchor);
+  }
   return ret;
 }
 
@@ -437,9 +443,11 @@ static void sg_report(const sg_decision *d, sg_feed_result *res, sg_event *ev) {
   res->has_seq = d->prof.has_seq;
   ev->seq = res->seq;
   ev->has_seq = res->has_seq;
+  /* The first identified signer. Its x5t#S256 was checked against its
+   * certificate when the signer was resolved, so it is the SHA-256 we want. */
   for (unsigned i = 0; i < d->env.nsig; i++) {
-    if (d->signers[i].der != NULL) {
-      sg_sha256(d->signers[i].der, d->signers[i].der_len, ev->signer_sha256);
+    if (d->signers[i].src != SG_SIGNER_UNRESOLVED) {
+      memcpy(ev->signer_sha256, d->env.sigs[i].x5t, sizeof ev->signer_sha256);
       ev->has_signer = 1;
       break;
     }

@@ -133,6 +133,13 @@ make_profiles() {
   jws_general work/t.json ES256 pki/admin.key.pem pki/admin.crt.der ES256 pki/admin.key.pem pki/admin.crt.der > rotate-twice-admin.jws
   signed rotate-only-admin.jws ES256 admin t
 
+  # --- ~2 KB profiles for tests/bench (seq 40: above every other vector)
+  local nets='' i
+  for i in $(seq 1 26); do nets+="${nets:+,}{\"ssid\":\"warehouse-$i\",\"psk\":\"correct-horse-battery-$i\"}"; done
+  payload t "Benchmark 2 KB" 40 "[{\"csp\":\"Wifi\",\"networks\":[$nets]}]"
+  signed bench-es256.jws ES256 admin t
+  signed bench-rs256.jws RS256 rsa t
+
   # --- chunks
   split_chunks turnon-admin.jws 3 > turnon-admin.chunks
   { sed -n 3p turnon-admin.chunks; sed -n 1p turnon-admin.chunks; sed -n 1p turnon-admin.chunks; sed -n 2p turnon-admin.chunks; } > turnon-admin-shuffled.chunks

@@ -116,6 +116,7 @@ typedef struct sg_agent {
   sg_agent_config cfg;
   sg_trust_record trust;             /* as persisted */
   uint8_t anchor_sha256[32];        /* of trust.anchor, for x5t#S256 look-ups */
+  void *anchor_cache;                /* parsed anchor (mbedtls_x509_crt, pool), or NULL */
   sg_chunk_asm chunks;
   uint8_t arena[2 * SG_MAX_PROFILE]; /* decoded parts of the profile being checked */
 } sg_agent;
