@@ -4,8 +4,11 @@
  * completeness and header dimensions (see sg_image.h), so the errors a
  * person sees are specific and no allocation is sized by a hostile header.
  */
+#define _POSIX_C_SOURCE 200809L /* fstat, fileno: only a regular file is an image */
+
 #include "sg_image.h"
 
+#include <sys/stat.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -158,7 +161,10 @@ static int sg_pnm_field(const uint8_t *d, size_t n, size_t *pos, uint32_t *value
   return SG_OK;
 }
 
-static int sg_pnm_check(const uint8_t *d, size_t n, uint32_t *w, uint32_t *h) {
+/* Dimensions are checked against the limits before the sample count, so a
+ * header claiming a huge image reads as too large, not as truncated. */
+static int sg_pnm_check(const uint8_t *d, size_t n, const sg_image_limits *lim, uint32_t *w,
+                        uint32_t *h) {
   size_t pos = 2;
   uint32_t maxval = 0;
   int ret = sg_pnm_field(d, n, &pos, w);
@@ -167,6 +173,9 @@ static int sg_pnm_check(const uint8_t *d, size_t n, uint32_t *w, uint32_t *h) {
   if (ret != SG_OK) return ret;
   if (*w == 0 || *h == 0 || maxval == 0 || maxval > 65535u) {
     return SG_ERR_IMAGE_CORRUPT;
+  }
+  if (*w > lim->max_side || *h > lim->max_side || (uint64_t)*w * *h > lim->max_pixels) {
+    return SG_ERR_IMAGE_TOO_LARGE;
   }
   pos++; /* the single whitespace byte before the samples */
   const uint64_t channels = d[1] == '6' ? 3u : 1u;
@@ -200,7 +209,7 @@ int sg_image_load_mem(const uint8_t *data, size_t len, sg_pixel_format want,
   switch (kind) {
     case SG_KIND_PNG: ret = sg_png_check(data, len, &w, &h); break;
     case SG_KIND_JPEG: ret = sg_jpeg_check(data, len); break;
-    case SG_KIND_PNM: ret = sg_pnm_check(data, len, &w, &h); break;
+    case SG_KIND_PNM: ret = sg_pnm_check(data, len, &lim, &w, &h); break;
   }
   if (ret != SG_OK) {
     return ret;
@@ -253,8 +262,9 @@ int sg_image_read_file(const char *path, size_t max_len, uint8_t **out, size_t *
     return SG_ERR_IMAGE_IO;
   }
   uint8_t *buf = NULL;
+  struct stat st;
   long size = -1;
-  if (fseek(f, 0, SEEK_END) == 0) {
+  if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && fseek(f, 0, SEEK_END) == 0) {
     size = ftell(f);
   }
   if (size < 0 || fseek(f, 0, SEEK_SET) != 0) {
