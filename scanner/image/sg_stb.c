@@ -1,9 +1,9 @@
 /*
- * The one translation unit that compiles stb_image and stb_image_write
- * (Debian's libstb-dev headers). Third-party code: built in its own target
- * without our warning set (see scanner/CMakeLists.txt), and only with the
- * decoders stagegate needs, so a hostile file cannot reach GIF, PSD, HDR
- * or the other parsers at all.
+ * The one translation unit that compiles stb_image (Debian's libstb-dev
+ * header). Third-party code: built in its own target without our warning
+ * set (see scanner/CMakeLists.txt), and only with the decoders stagegate
+ * needs, so a hostile file cannot reach GIF, PSD, HDR or the other
+ * parsers at all.
  */
 #define STBI_ONLY_PNG
 #define STBI_ONLY_JPEG
@@ -15,7 +15,3 @@
 #define STBI_MAX_DIMENSIONS 16384
 #define STB_IMAGE_IMPLEMENTATION
 #include <stb_image.h>
-
-#define STBI_WRITE_NO_STDIO
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb_image_write.h>
