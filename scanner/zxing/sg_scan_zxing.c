@@ -43,7 +43,9 @@ static void sg_scan_zxing_drop(sg_scan_zxing *sc) {
 }
 
 /* Decode into the (emptied) queue. A partial result (overflow) keeps the
- * symbols that fit: they are real, and the error is still reported. */
+ * symbols that fit: they are real. push_* return the overflow code; next()
+ * hands out the symbols that fit without reporting it (size the list for
+ * the most symbols one image may hold). */
 static int sg_scan_zxing_decode(sg_scan_zxing *sc, const sg_image *img) {
   sg_scan_zxing_drop(sc);
   return sg_zx_read(img->pixels, img->stride * img->height, img->width, img->height, img->stride,
