@@ -66,7 +66,21 @@ extern "C" {
   X(SG_ERR_LOCKED,               -65, "trust state unreadable or rolled back: device locked") \
   /* storage */                                                                         \
   X(SG_ERR_STORAGE,              -80, "storage read, program or erase failed")         \
-  X(SG_ERR_STORAGE_FULL,         -81, "trust record does not fit the storage slot")
+  X(SG_ERR_STORAGE_FULL,         -81, "trust record does not fit the storage slot")   \
+  /* scanner/images */                                                                  \
+  X(SG_ERR_IMAGE_IO,             -100, "image file could not be opened or read")       \
+  X(SG_ERR_IMAGE_EMPTY,          -101, "image file is empty")                          \
+  X(SG_ERR_IMAGE_TRUNCATED,      -102, "image data ends early (truncated file)")       \
+  X(SG_ERR_IMAGE_TOO_LARGE,      -103, "image file or dimensions over the configured maximum") \
+  X(SG_ERR_IMAGE_FORMAT,         -104, "not a supported image format (PNG, JPEG, PGM/PPM)") \
+  X(SG_ERR_IMAGE_CORRUPT,        -105, "image header or pixel data is corrupt")        \
+  X(SG_ERR_NO_SYMBOL,            -106, "no readable barcode in the image")             \
+  X(SG_ERR_SYMBOL_OVERFLOW,      -107, "more barcodes than the caller's list holds")   \
+  X(SG_ERR_SYMBOL_TOO_LARGE,     -108, "barcode content larger than the caller's buffer") \
+  X(SG_ERR_ENCODE,               -109, "payload does not fit the chosen symbology and settings") \
+  X(SG_ERR_OUTPUT_TOO_SMALL,     -110, "rendered image larger than the caller's buffer") \
+  X(SG_ERR_SCAN_END,             -111, "scanner has no more symbols")                 \
+  X(SG_ERR_SCAN_IO,              -112, "scanner input stream could not be read")
 
 typedef enum {
 #define SG_X_ENUM(name, value, msg) name = value,

@@ -1,0 +1,251 @@
+/*
+ * sg_image: a table of malformed inputs, each rejected with its specific
+ * code before stb decodes anything (truncated PNG at every length, empty
+ * file, huge header dimensions, random bytes, bad PGM headers, ...), plus
+ * good PNG/JPEG/PGM/PPM loads, the limits, and PNG write -> load round trip.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan_payload.h"
+#include "sg_image.h"
+#include "sg_test.h"
+#include "sg_zxing.h"
+#include "stagegate/errors.h"
+
+static int load(const void *data, size_t len, const sg_image_limits *lim) {
+  sg_image img;
+  sg_image_init(&img);
+  const int ret = sg_image_load_mem(data, len, SG_PIXELS_GREY8, lim, &img);
+  /* On failure the image is left empty, on success it has pixels. */
+  if ((ret == SG_OK) != (img.pixels != NULL)) return SG_ERR_INTERNAL;
+  sg_image_free(&img);
+  return ret;
+}
+
+/* A small valid PNG made by our writer. */
+static uint8_t *make_png(size_t *len, uint32_t w, uint32_t h) {
+  uint8_t *px = malloc((size_t)w * h), *png = NULL;
+  if (px == NULL) return NULL;
+  for (size_t i = 0; i < (size_t)w * h; i++) px[i] = (uint8_t)(i * 7u);
+  if (sg_image_encode_png(px, (size_t)w * h, w, h, w, SG_PIXELS_GREY8, &png, len) != SG_OK) png = NULL;
+  free(px);
+  return png;
+}
+
+static void put_be32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
+}
+
+typedef struct {
+  const char *name;
+  const char *data;
+  size_t len;
+  int want;
+} pnm_case;
+
+#define S(x) x, sizeof(x) - 1
+
+static const pnm_case pnm_cases[] = {
+    {"good P5", S("P5 2 2 255\n\x00\x10\x20\x30"), SG_OK},
+    {"comment", S("P5\n# made by hand\n2 2\n255\n\x00\x10\x20\x30"), SG_OK},
+    {"good P6", S("P6 1 1 255\n\x10\x20\x30"), SG_OK},
+    {"16-bit P5", S("P5 1 1 65535\n\x12\x34"), SG_OK},
+    {"samples short", S("P5 2 2 255\n\x00\x10\x20"), SG_ERR_IMAGE_TRUNCATED},
+    {"16-bit short", S("P5 2 1 1000\n\x00\x10\x20"), SG_ERR_IMAGE_TRUNCATED},
+    {"header cut", S("P5 2 2"), SG_ERR_IMAGE_TRUNCATED},
+    {"magic only", S("P5"), SG_ERR_IMAGE_TRUNCATED},
+    {"letter in width", S("P5 2x 2 255\n\x00\x10\x20\x30"), SG_ERR_IMAGE_CORRUPT},
+    {"negative", S("P5 -2 2 255\n\x00\x10\x20\x30"), SG_ERR_IMAGE_CORRUPT},
+    {"zero width", S("P5 0 2 255\n\x00"), SG_ERR_IMAGE_CORRUPT},
+    {"maxval 0", S("P5 1 1 0\n\x00"), SG_ERR_IMAGE_CORRUPT},
+    {"maxval 70000", S("P5 1 1 70000\n\x00\x00"), SG_ERR_IMAGE_CORRUPT},
+    {"six digits", S("P5 100000 1 255\n"), SG_ERR_IMAGE_CORRUPT},
+    {"huge dims", S("P5 99999 99999 255\n\x00"), SG_ERR_IMAGE_TOO_LARGE},
+    {"ASCII P2", S("P2 1 1 255\n0\n"), SG_ERR_IMAGE_FORMAT},
+    {"P only", S("P"), SG_ERR_IMAGE_TRUNCATED},
+};
+
+static void test_pnm_table(void) {
+  for (size_t i = 0; i < sizeof pnm_cases / sizeof pnm_cases[0]; i++) {
+    const pnm_case *c = &pnm_cases[i];
+    const int got = load(c->data, c->len, NULL);
+    if (got != c->want) sg_test_printf("    case \"%s\"\n", c->name);
+    SG_CHECK_CODE(got, c->want);
+  }
+  /* Dimensions over the caller's limit, with all samples present. */
+  static char big[64 + 300 * 200];
+  const int h = snprintf(big, 64, "P5 300 200 255\n");
+  memset(big + h, 0x80, 300 * 200);
+  const sg_image_limits small = {0, 300u * 200u - 1u, 0};
+  SG_CHECK_CODE(load(big, (size_t)h + 300u * 200u, &small), SG_ERR_IMAGE_TOO_LARGE);
+  const sg_image_limits side = {0, 0, 299};
+  SG_CHECK_CODE(load(big, (size_t)h + 300u * 200u, &side), SG_ERR_IMAGE_TOO_LARGE);
+  SG_CHECK_CODE(load(big, (size_t)h + 300u * 200u, NULL), SG_OK);
+}
+
+static void test_png_truncated_everywhere(void) {
+  size_t len = 0;
+  uint8_t *png = make_png(&len, 40, 30);
+  SG_CHECK(png != NULL);
+  if (png == NULL) return;
+  SG_CHECK_CODE(load(png, len, NULL), SG_OK);
+  SG_CHECK_CODE(load(png, 0, NULL), SG_ERR_IMAGE_EMPTY);
+  /* Every strict prefix is truncated: caught by the chunk walk. */
+  int all = 1;
+  for (size_t n = 1; n < len; n++) {
+    const int got = load(png, n, NULL);
+    if (got != SG_ERR_IMAGE_TRUNCATED) {
+      sg_test_printf("    prefix %zu of %zu: %s\n", n, len, sg_strerror_name(got));
+      all = 0;
+    }
+  }
+  SG_CHECK(all);
+  /* Trailing garbage after IEND is tolerated (as every viewer does). */
+  uint8_t *longer = malloc(len + 5);
+  if (longer != NULL) {
+    memcpy(longer, png, len);
+    memcpy(longer + len, "junk!", 5);
+    SG_CHECK_CODE(load(longer, len + 5, NULL), SG_OK);
+    free(longer);
+  }
+  free(png);
+}
+
+static void test_png_header_lies(void) {
+  size_t len = 0;
+  uint8_t *png = make_png(&len, 16, 16);
+  SG_CHECK(png != NULL);
+  if (png == NULL) return;
+  uint8_t *p = malloc(len);
+  if (p == NULL) { free(png); return; }
+  /* IHDR says 100000 x 100000: refused on the header, nothing allocated. */
+  memcpy(p, png, len);
+  put_be32(p + 16, 100000);
+  put_be32(p + 20, 100000);
+  SG_CHECK_CODE(load(p, len, NULL), SG_ERR_IMAGE_TOO_LARGE);
+  /* 16000 x 16000 is under the side limit but over the pixel count. */
+  put_be32(p + 16, 16000);
+  put_be32(p + 20, 16000);
+  SG_CHECK_CODE(load(p, len, NULL), SG_ERR_IMAGE_TOO_LARGE);
+  /* Claims 17 x 16 but holds 16 x 16 data: stb's checks say corrupt. */
+  put_be32(p + 16, 17);
+  put_be32(p + 20, 16);
+  SG_CHECK_CODE(load(p, len, NULL), SG_ERR_IMAGE_CORRUPT);
+  /* Zero width. */
+  put_be32(p + 16, 0);
+  SG_CHECK_CODE(load(p, len, NULL), SG_ERR_IMAGE_CORRUPT);
+  /* First chunk not IHDR. */
+  memcpy(p, png, len);
+  memcpy(p + 12, "IHDX", 4);
+  SG_CHECK_CODE(load(p, len, NULL), SG_ERR_IMAGE_CORRUPT);
+  /* A chunk length beyond the file. */
+  memcpy(p, png, len);
+  put_be32(p + 33, 0x00ffffffu);
+  SG_CHECK_CODE(load(p, len, NULL), SG_ERR_IMAGE_TRUNCATED);
+  /* IDAT bytes flipped: zlib or CRC-independent decode fails as corrupt. */
+  memcpy(p, png, len);
+  for (size_t i = 41; i < len - 12; i++) p[i] ^= 0x5a;
+  SG_CHECK_CODE(load(p, len, NULL), SG_ERR_IMAGE_CORRUPT);
+  free(p);
+  free(png);
+}
+
+static void test_random_and_oddities(void) {
+  uint8_t junk[4096];
+  sg_payload_binary(junk, sizeof junk, 77);
+  junk[0] = 0x42; /* not a magic of ours */
+  SG_CHECK_CODE(load(junk, sizeof junk, NULL), SG_ERR_IMAGE_FORMAT);
+  SG_CHECK_CODE(load("GIF89a....", 10, NULL), SG_ERR_IMAGE_FORMAT);
+  SG_CHECK_CODE(load("BM", 2, NULL), SG_ERR_IMAGE_FORMAT);
+  SG_CHECK_CODE(load("\x89PN", 3, NULL), SG_ERR_IMAGE_TRUNCATED);
+  SG_CHECK_CODE(load("\xff\xd8", 2, NULL), SG_ERR_IMAGE_TRUNCATED);
+  /* A JPEG start followed by random bytes and no EOI: truncated; with an
+   * EOI tacked on: corrupt. */
+  junk[0] = 0xff; junk[1] = 0xd8; junk[2] = 0xff;
+  for (size_t i = 3; i < sizeof junk; i++) if (junk[i] == 0xff) junk[i] = 0;
+  SG_CHECK_CODE(load(junk, sizeof junk, NULL), SG_ERR_IMAGE_TRUNCATED);
+  junk[sizeof junk - 2] = 0xff;
+  junk[sizeof junk - 1] = 0xd9;
+  SG_CHECK_CODE(load(junk, sizeof junk, NULL), SG_ERR_IMAGE_CORRUPT);
+  /* File size over the limit. */
+  const sg_image_limits tiny = {100, 0, 0};
+  SG_CHECK_CODE(load(junk, 101, &tiny), SG_ERR_IMAGE_TOO_LARGE);
+  /* Arguments. */
+  sg_image img;
+  sg_image_init(&img);
+  SG_CHECK_CODE(sg_image_load_mem(NULL, 5, SG_PIXELS_GREY8, NULL, &img), SG_ERR_ARG);
+  SG_CHECK_CODE(sg_image_load_mem(junk, 5, (sg_pixel_format)2, NULL, &img), SG_ERR_ARG);
+  SG_CHECK_CODE(sg_image_load_mem(junk, 5, SG_PIXELS_GREY8, NULL, NULL), SG_ERR_ARG);
+  sg_image_free(&img);
+  sg_image_free(&img); /* twice is safe */
+  sg_image_free(NULL);
+}
+
+static void test_files(void) {
+  sg_image img;
+  sg_image_init(&img);
+  SG_CHECK_CODE(sg_image_load_path(SG_IMAGES_DIR "/does-not-exist.png", SG_PIXELS_GREY8, NULL, &img),
+                SG_ERR_IMAGE_IO);
+  SG_CHECK_CODE(sg_image_load_path(SG_IMAGES_DIR, SG_PIXELS_GREY8, NULL, &img), SG_ERR_IMAGE_IO);
+  /* A zero-size file on disk. */
+  char path[] = "/tmp/sg_image_empty_XXXXXX";
+  FILE *f = fopen(path, "wb");
+  if (f != NULL) {
+    fclose(f);
+    SG_CHECK_CODE(sg_image_load_path(path, SG_PIXELS_GREY8, NULL, &img), SG_ERR_IMAGE_EMPTY);
+    remove(path);
+  }
+  /* A committed JPEG and PNG, as grey and as RGB. */
+  SG_CHECK_CODE(sg_image_load_path(SG_IMAGES_DIR "/qr-short-jpeg.jpg", SG_PIXELS_GREY8, NULL, &img), SG_OK);
+  SG_CHECK(img.format == SG_PIXELS_GREY8 && img.stride == img.width && img.width > 100);
+  sg_image_free(&img);
+  SG_CHECK_CODE(sg_image_load_path(SG_IMAGES_DIR "/qr-short-clean.png", SG_PIXELS_RGB24, NULL, &img), SG_OK);
+  SG_CHECK(img.format == SG_PIXELS_RGB24 && img.stride == 3u * img.width);
+  sg_image_free(&img);
+  /* zint writes 1-bit palette PNGs: converted to grey. */
+  SG_CHECK_CODE(sg_image_load_path(SG_IMAGES_DIR "/qr-sa1.png", SG_PIXELS_GREY8, NULL, &img), SG_OK);
+  sg_image_free(&img);
+  /* The file-size cap applies before reading. */
+  const sg_image_limits tiny = {1000, 0, 0};
+  SG_CHECK_CODE(sg_image_load_path(SG_IMAGES_DIR "/qr-short-jpeg.jpg", SG_PIXELS_GREY8, &tiny, &img),
+                SG_ERR_IMAGE_TOO_LARGE);
+}
+
+static void test_png_write_roundtrip(void) {
+  uint8_t px[3 * 5 * 4];
+  for (size_t i = 0; i < sizeof px; i++) px[i] = (uint8_t)(i * 13u);
+  uint8_t *png = NULL;
+  size_t len = 0;
+  /* RGB, 5 x 4, stride 15. */
+  SG_CHECK_CODE(sg_image_encode_png(px, sizeof px, 5, 4, 15, SG_PIXELS_RGB24, &png, &len), SG_OK);
+  sg_image img;
+  sg_image_init(&img);
+  SG_CHECK_CODE(sg_image_load_mem(png, len, SG_PIXELS_RGB24, NULL, &img), SG_OK);
+  SG_CHECK(img.width == 5 && img.height == 4 && img.pixels != NULL &&
+           memcmp(img.pixels, px, sizeof px) == 0);
+  sg_image_free(&img);
+  sg_image_free_bytes(png);
+  /* Geometry that overruns the buffer is refused. */
+  SG_CHECK_CODE(sg_image_encode_png(px, sizeof px - 1, 5, 4, 15, SG_PIXELS_RGB24, &png, &len), SG_ERR_ARG);
+  SG_CHECK_CODE(sg_image_encode_png(px, sizeof px, 5, 4, 14, SG_PIXELS_RGB24, &png, &len), SG_ERR_ARG);
+  SG_CHECK_CODE(sg_image_encode_png(px, sizeof px, 0, 4, 15, SG_PIXELS_RGB24, &png, &len), SG_ERR_ARG);
+  SG_CHECK_CODE(sg_image_encode_jpeg(px, sizeof px, 5, 4, 15, SG_PIXELS_RGB24, 0, &png, &len), SG_ERR_ARG);
+  SG_CHECK_CODE(sg_image_encode_jpeg(px, sizeof px, 5, 4, 15, SG_PIXELS_RGB24, 90, &png, &len), SG_OK);
+  SG_CHECK_CODE(sg_image_load_mem(png, len, SG_PIXELS_GREY8, NULL, &img), SG_OK);
+  SG_CHECK(img.width == 5 && img.height == 4);
+  sg_image_free(&img);
+  sg_image_free_bytes(png);
+}
+
+int main(void) {
+  sg_test_begin("image load");
+  SG_RUN(test_pnm_table);
+  SG_RUN(test_png_truncated_everywhere);
+  SG_RUN(test_png_header_lies);
+  SG_RUN(test_random_and_oddities);
+  SG_RUN(test_files);
+  SG_RUN(test_png_write_roundtrip);
+  return sg_test_end();
+}
