@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "mbedtls/pk.h"
+#include "mbedtls/sha256.h"
 #include "mbedtls/x509_crt.h"
 
 /* JWS "alg" values the agent accepts. Anything else never maps to one. */
@@ -92,6 +93,18 @@ int sg_cert_parse_der_nocopy(mbedtls_x509_crt *chain, const uint8_t *der, size_t
 
 /* SHA-256 of a buffer (certificate fingerprints, chunk set ids). */
 void sg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
+
+/*
+ * Streaming SHA-256, for data that is never whole in RAM (the trust slot
+ * hashes records as it reads them from flash). Caller-allocated; start,
+ * any number of updates, finish. finish wipes the context.
+ */
+typedef struct {
+  mbedtls_sha256_context ctx;
+} sg_sha256_ctx;
+void sg_sha256_start(sg_sha256_ctx *c);
+void sg_sha256_update(sg_sha256_ctx *c, const uint8_t *data, size_t len);
+void sg_sha256_finish(sg_sha256_ctx *c, uint8_t out[32]);
 
 /* Constant-time equality: 1 if equal, 0 otherwise. */
 int sg_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);

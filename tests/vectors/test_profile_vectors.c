@@ -11,7 +11,7 @@
 #include "sg_blob.h"
 #include "sg_board.h"
 #include "sg_manifest.h"
-#include "sg_ram_nor.h"
+#include "sg_test_flash.h"
 #include "sg_test.h"
 #include "stagegate/agent.h"
 
@@ -20,8 +20,8 @@ extern const unsigned sg_vectors_count;
 
 /* Static: the agents and the flash are large, and Cortex-M stacks small. */
 static sg_agent agent, rebooted;
-static sg_ram_nor nor;
-static uint8_t before[sizeof nor.mem];
+static sg_test_flash flash;
+static uint8_t before[sizeof flash.mem];
 
 static int64_t test_clock_value;
 static int64_t test_clock(void *ctx) {
@@ -60,12 +60,11 @@ static const sg_action_handler handlers[] = {
 static const sg_clock clock_ops = {NULL, test_clock};
 static const sg_event_sink sink = {NULL, on_event};
 static sg_identity identity;
-static sg_blockdev bd;
 
 static sg_agent_config make_config(void) {
   sg_agent_config cfg;
   memset(&cfg, 0, sizeof cfg);
-  cfg.storage = &bd;
+  cfg.storage = &flash.bd;
   cfg.clock = &clock_ops;
   cfg.identity = &identity;
   cfg.events = &sink;
@@ -115,7 +114,7 @@ static unsigned steps_run, codes_seen_mask_lo;
 
 static void run_scenario(const sg_manifest_scenario *sc) {
   sg_test_printf("    scenario: %s\n", sc->name);
-  sg_ram_nor_init(&nor, &bd);
+  sg_test_flash_init(&flash, 0, 0);
   test_clock_value = sg_manifest_defaults_v.clock;
   const sg_agent_config cfg = make_config();
   SG_CHECK_CODE(sg_agent_init(&agent, &cfg), SG_OK);
@@ -130,7 +129,7 @@ static void run_scenario(const sg_manifest_scenario *sc) {
     if (st->clock >= 0) {
       test_clock_value = st->clock;
     }
-    memcpy(before, nor.mem, sizeof before);
+    memcpy(before, flash.mem, sizeof before);
     const unsigned events_before = events_seen;
     unsigned symbols = 0;
     int intermediate_ok = 0;
@@ -143,7 +142,7 @@ static void run_scenario(const sg_manifest_scenario *sc) {
     SG_CHECK(intermediate_ok);
     SG_CHECK(events_seen >= events_before + symbols && last_event_result == got);
     if (got != SG_ACCEPTED) {
-      SG_CHECK(memcmp(before, nor.mem, sizeof before) == 0); /* rejection persists nothing */
+      SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0); /* rejection persists nothing */
     }
     if (st->state != 0) {
       sg_status s;

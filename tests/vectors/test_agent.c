@@ -9,7 +9,7 @@
 #include "cJSON.h"
 #include "mbedtls/platform.h"
 #include "sg_blob.h"
-#include "sg_ram_nor.h"
+#include "sg_test_flash.h"
 #include "sg_test.h"
 #include "stagegate/agent.h"
 
@@ -17,9 +17,8 @@ extern const sg_blob sg_vectors[];
 extern const unsigned sg_vectors_count;
 
 static sg_agent agent;
-static sg_ram_nor nor;
-static sg_blockdev bd;
-static uint8_t before[sizeof nor.mem];
+static sg_test_flash flash;
+static uint8_t before[sizeof flash.mem];
 static uint8_t text[4096];
 
 static int64_t clock_now = 1780000000;
@@ -47,7 +46,7 @@ static const sg_identity id = {"TC52", "21345522501234"};
 static sg_agent_config config(void) {
   sg_agent_config c;
   memset(&c, 0, sizeof c);
-  c.storage = &bd;
+  c.storage = &flash.bd;
   c.clock = &clk;
   c.identity = &id;
   c.events = &sink;
@@ -67,7 +66,7 @@ static int feed_blob(const sg_blob *b) { return sg_agent_feed(&agent, b->data, b
 
 /* A device trusting the admin certificate. */
 static void trusted_device(void) {
-  sg_ram_nor_init(&nor, &bd);
+  sg_test_flash_init(&flash, 0, 0);
   const sg_agent_config c = config();
   SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
   SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ACCEPTED);
@@ -93,7 +92,7 @@ static void test_every_changed_byte_rejected(void) {
   if (b == NULL || b->len > sizeof text) {
     return;
   }
-  memcpy(before, nor.mem, sizeof before);
+  memcpy(before, flash.mem, sizeof before);
   unsigned accepted = 0;
   unsigned reasons[3] = {0, 0, 0}; /* format/header, bad signature, other */
   for (size_t i = 0; i < b->len; i++) {
@@ -107,7 +106,7 @@ static void test_every_changed_byte_rejected(void) {
     reasons[ret == SG_ERR_BAD_SIGNATURE ? 1 : (ret == SG_ERR_FORMAT || ret == SG_ERR_HEADER) ? 0 : 2]++;
   }
   SG_CHECK(accepted == 0);
-  SG_CHECK(memcmp(before, nor.mem, sizeof before) == 0);
+  SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0);
   SG_CHECK(state() == SG_STATE_TRUSTED);
   sg_test_printf("    %u mutations: %u format/header, %u bad signature, %u other\n", (unsigned)b->len,
                  reasons[0], reasons[1], reasons[2]);
@@ -123,7 +122,7 @@ static void test_truncated_and_trailing_garbage(void) {
   if (b == NULL) {
     return;
   }
-  memcpy(before, nor.mem, sizeof before);
+  memcpy(before, flash.mem, sizeof before);
   for (size_t n = 0; n < b->len; n += 13) {
     SG_CHECK(sg_agent_feed(&agent, b->data, n, NULL) != SG_ACCEPTED);
   }
@@ -134,7 +133,7 @@ static void test_truncated_and_trailing_garbage(void) {
     memcpy(text + b->len, tails[t], tl);
     SG_CHECK(sg_agent_feed(&agent, text, b->len + tl, NULL) != SG_ACCEPTED);
   }
-  SG_CHECK(memcmp(before, nor.mem, sizeof before) == 0);
+  SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0);
   /* a compact JWS without its signature part, and with too many parts */
   SG_CHECK_CODE(sg_agent_feed(&agent, (const uint8_t *)"eyJh.eyJz", 9, NULL), SG_ERR_FORMAT);
   SG_CHECK_CODE(sg_agent_feed(&agent, (const uint8_t *)"a.b.c.d.e", 9, NULL), SG_ERR_FORMAT);
@@ -142,27 +141,25 @@ static void test_truncated_and_trailing_garbage(void) {
 }
 
 static void test_storage_failure_changes_nothing(void) {
-  sg_ram_nor_init(&nor, &bd);
+  sg_test_flash_init(&flash, 0, 0);
   const sg_agent_config c = config();
   SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
-  nor.fail_writes = 1;
+  sg_flash_sim_fail(&flash.sim, SG_FLASH_SIM_FAIL_PROG | SG_FLASH_SIM_FAIL_ERASE);
   SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ERR_STORAGE);
   SG_CHECK(state() == SG_STATE_UNTRUSTED); /* memory agrees with flash */
-  nor.fail_writes = 0;
+  sg_flash_sim_fail(&flash.sim, 0);
   SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ACCEPTED);
   SG_CHECK(state() == SG_STATE_TRUSTED);
   sg_agent_free(&agent);
 }
 
 static void test_slot_too_small(void) {
-  sg_ram_nor_init(&nor, &bd);
-  bd.sector_size = 512; /* two 512-byte halves: no room for a certificate */
-  bd.sector_count = 2;
+  sg_test_flash_init(&flash, 512, 2); /* two 512-byte halves: no room for a certificate */
   const sg_agent_config c = config();
   SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
-  memcpy(before, nor.mem, sizeof before);
+  memcpy(before, flash.mem, sizeof before);
   SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ERR_STORAGE_FULL);
-  SG_CHECK(memcmp(before, nor.mem, sizeof before) == 0); /* nothing erased */
+  SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0); /* nothing erased */
   SG_CHECK(state() == SG_STATE_UNTRUSTED);
   sg_agent_free(&agent);
 }
@@ -170,17 +167,17 @@ static void test_slot_too_small(void) {
 static void test_corrupt_storage_locks(void) {
   trusted_device();
   sg_agent_free(&agent);
-  for (size_t i = 0; i < sizeof nor.mem; i += SG_RAM_NOR_SECTOR) {
-    nor.mem[i + 40] ^= 0x10; /* the same byte of every sector: both copies hit */
+  for (size_t i = 0; i < sizeof flash.mem; i += SG_TEST_FLASH_SECTOR) {
+    flash.mem[i + 40] ^= 0x10; /* the same byte of every sector: both copies hit */
   }
   const sg_agent_config c = config();
   SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_ERR_LOCKED);
   SG_CHECK(state() == SG_STATE_LOCKED);
-  memcpy(before, nor.mem, sizeof before);
+  memcpy(before, flash.mem, sizeof before);
   SG_CHECK_CODE(feed_blob(vec("wifi.json")), SG_ERR_LOCKED);
   SG_CHECK_CODE(feed_blob(vec("wifi-admin-5.jws")), SG_ERR_LOCKED);
   SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ERR_LOCKED);
-  SG_CHECK(memcmp(before, nor.mem, sizeof before) == 0);
+  SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0);
   sg_agent_free(&agent);
 }
 
@@ -214,7 +211,7 @@ static void test_api_misuse(void) {
   sg_agent_config c = config();
   sg_status st;
   static const sg_action_handler batch[] = {{"Batch", NULL, NULL, wifi_ok}};
-  sg_ram_nor_init(&nor, &bd);
+  sg_test_flash_init(&flash, 0, 0);
   SG_CHECK_CODE(sg_agent_init(NULL, &c), SG_ERR_ARG);
   SG_CHECK_CODE(sg_agent_init(&agent, NULL), SG_ERR_ARG);
   c.storage = NULL;
@@ -246,7 +243,7 @@ static void *failing_calloc(size_t n, size_t size) {
 }
 /* One TurnOn with `budget` successful allocations before they fail. */
 static int feed_with_budget(unsigned budget, unsigned *used) {
-  sg_ram_nor_init(&nor, &bd);
+  sg_test_flash_init(&flash, 0, 0);
   const sg_agent_config c = config();
   SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
   alloc_budget = budget;

@@ -1,0 +1,66 @@
+/*
+ * POSIX port (Linux): a file as the trust-slot block device, the system
+ * clock, and device identity from a config file or the environment.
+ * Caller-allocated contexts, as everywhere in stagegate; each must outlive
+ * the sg_blockdev / sg_clock / sg_identity filled from it.
+ */
+#ifndef SG_POSIX_H
+#define SG_POSIX_H
+
+#include <stdint.h>
+
+#include "stagegate/platform.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * sg_file_bd: one file holds sector_count sectors of sector_size bytes,
+ * with NOR semantics (erase writes 0xFF; prog ANDs, so it only clears
+ * bits). A missing file is created fully erased; an existing one must have
+ * exactly the geometry's size (it is never truncated or grown). Every prog
+ * and erase is followed by fsync(), so a call that returns 0 is durable.
+ * No monotonic counter: a file can always be copied back.
+ */
+typedef struct {
+  int fd;
+  uint32_t sector_size, sector_count, prog_size;
+} sg_file_bd;
+
+/* Make `f` safe to close without opening it. */
+void sg_file_bd_init(sg_file_bd *f);
+/* Open or create `path` (the caller picks it, e.g. /var/lib/stagegate/slot).
+ * Returns SG_OK, SG_ERR_ARG (bad geometry) or SG_ERR_STORAGE (I/O, or an
+ * existing file of the wrong size). */
+int sg_file_bd_open(sg_file_bd *f, const char *path, uint32_t sector_size, uint32_t sector_count,
+                    uint32_t prog_size);
+/* Fill `bd` with this file's hooks. */
+void sg_file_bd_blockdev(sg_file_bd *f, sg_blockdev *bd);
+/* Close the file; safe on an initialised, never-opened or closed `f`. */
+void sg_file_bd_close(sg_file_bd *f);
+
+/* Wall clock from time(): Unix seconds, negative if the OS has none. */
+void sg_posix_clock(sg_clock *out);
+
+/*
+ * Identity. Sources, in order of precedence: the environment variables
+ * STAGEGATE_MODEL and STAGEGATE_SERIAL, then the file at `path` (NULL:
+ * none) with lines `model=...` and `serial=...` (blank lines and lines
+ * starting with '#' ignored, spaces around keys and values trimmed, other
+ * keys ignored). Values are copied into `pi`; `out` points into it.
+ * Returns SG_OK when both are known; SG_ERR_ARG if either is missing, empty
+ * or longer than SG_POSIX_ID_MAX - 1 bytes; SG_ERR_STORAGE if the file is
+ * needed but unreadable.
+ */
+#define SG_POSIX_ID_MAX 64
+typedef struct {
+  char model[SG_POSIX_ID_MAX];
+  char serial[SG_POSIX_ID_MAX];
+} sg_posix_identity;
+int sg_posix_identity_load(sg_posix_identity *pi, const char *path, sg_identity *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SG_POSIX_H */
