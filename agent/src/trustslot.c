@@ -54,19 +54,21 @@
  * torn by a power cut would look like neither erased nor valid, and a
  * trusted device must not read corruption as factory. So the first store
  * on factory storage first programs the genesis record -- the factory
- * state as generation 1, whose bytes are fixed -- into copy B, then the
- * new record into copy A as generation 2. Storage counts as factory when
- * each copy is either erased or bit-consistent with a torn genesis: every
- * bit the genesis record has at 1 is 1, and every byte past it is 0xFF
- * (NOR programming only clears bits, so every prefix or torn word of the
- * genesis looks like that). Genesis content is the factory state, so
- * reading a damaged one as factory costs nothing; the mirror write of the
- * same store then replaces it. The factory phase never
- * erases (an interrupted erase leaves garbage, which would be LOCKED): a
- * torn genesis is completed by programming the same bytes over it, which
- * NOR flash tolerates. Anything else that is neither valid nor factory is
- * LOCKED -- including one stray byte in erased storage, unless it happens
- * to fit the genesis pattern at its position.
+ * state as generation 1, 96 bytes fixed in advance -- into copy B, then
+ * commits the new record into copy A as generation 2 and mirrors it into
+ * B as generation 3. Storage counts as factory when each copy is either
+ * erased or bit-consistent with a torn genesis: every bit the genesis
+ * record has at 1 is 1, and every byte past it is 0xFF (NOR programming
+ * only clears bits, so every prefix or torn word of the genesis looks like
+ * that). Genesis content is the factory state, so reading a damaged one as
+ * factory costs nothing. The factory phase never erases (an interrupted
+ * erase leaves garbage, which would be LOCKED): a torn genesis is completed
+ * by programming the same bytes over it, which NOR flash tolerates (a
+ * flash with per-word ECC that forbids re-programming would report a read
+ * error there -- LOCKED, fail closed -- but only after two cuts during the
+ * device's very first store). Anything else that is neither valid nor
+ * factory is LOCKED -- including one stray byte in erased storage, unless
+ * it happens to fit the genesis pattern at its position.
  *
  * Generations. Load takes the higher of two valid generations; two valid
  * copies with the same generation are LOCKED (ambiguous, never written by

@@ -225,7 +225,7 @@ int sg_flash_sim_stick_bit(sg_flash_sim *sim, uint32_t addr, unsigned bit, int v
   }
   sim->stuck[sim->stuck_count].addr = addr;
   sim->stuck[sim->stuck_count].mask = (uint8_t)(1u << bit);
-  sim->stuck[sim->stuck_count].value = (uint8_t)(value ? (1u << bit) : 0u);
+  sim->stuck[sim->stuck_count].value = (uint8_t)(value ? 1u << bit : 0u);
   sim->stuck_count++;
   sg_sim_apply_stuck(sim, addr, addr + 1u);
   return 0;
