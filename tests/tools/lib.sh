@@ -10,6 +10,11 @@ TOOL=$(cd "$(dirname "$TOOL")" && pwd)/$(basename "$TOOL")
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-sign-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 2
+# Under the host-asan preset, sanitizer reports (leaks included, which only
+# change an exit status the output checks would not see) go to files that
+# finish() turns into a failure.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/sanitizer"
 PASSED=0
 FAILED=0
 
@@ -20,6 +25,10 @@ check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
 # refute NAME CMD...: CMD must fail.
 refute() { local n=$1; shift; if "$@"; then bad "$n"; else ok "$n"; fi; }
 finish() {
+  if compgen -G "$TMP/sanitizer.*" >/dev/null; then
+    bad "sanitizer reports"
+    head -c 4000 "$TMP"/sanitizer.*
+  fi
   echo "$PASSED passed, $FAILED failed"
   [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
   exit $?
