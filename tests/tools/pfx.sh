@@ -84,6 +84,15 @@ openssl pkcs12 -export -keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1
   -inkey ec384.key -in ec384.pem -passout env:PW -out 3des.pfx
 "$TOOL" sign --pfx 3des.pfx --pass-env PW --seq 1 p.json >3des.jws
 check "3DES-only .pfx" verify_compact 3des.jws ec384.pem
+# The other PKCS#12 PBE ciphers, for certificates and key alike.
+if have_legacy; then
+  for pbe in PBE-SHA1-RC2-128 PBE-SHA1-RC2-40 PBE-SHA1-2DES; do
+    openssl pkcs12 -export -provider legacy -provider default -certpbe $pbe -keypbe $pbe \
+      -inkey ec256.key -in ec256.pem -passout env:PW -out pbe.pfx
+    "$TOOL" sign --pfx pbe.pfx --pass-env PW --seq 1 p.json >pbe.jws
+    check "$pbe for certificates and key" verify_compact pbe.jws ec256.pem
+  done
+fi
 # Unencrypted certificates (-certpbe NONE).
 openssl pkcs12 -export -certpbe NONE -inkey ec256.key -in ec256.pem -passout env:PW -out nocertenc.pfx
 "$TOOL" sign --pfx nocertenc.pfx --pass-env PW --seq 1 p.json >nce.jws
