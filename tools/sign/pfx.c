@@ -229,7 +229,7 @@ static int sg_pfx_mac_check(const sg_pfx *x, uint8_t *p, const uint8_t *end, con
                             size_t data_len, const uint8_t *bmp, size_t bmp_len) {
   int ret = SG_EXIT_FAIL;
   size_t len;
-  mbedtls_asn1_buf alg, params, digest, salt;
+  mbedtls_asn1_buf alg, digest, salt;
   mbedtls_md_type_t md = MBEDTLS_MD_NONE;
   int iterations = 1;
   uint8_t key[MBEDTLS_MD_MAX_SIZE], mac[MBEDTLS_MD_MAX_SIZE];
@@ -239,7 +239,8 @@ static int sg_pfx_mac_check(const sg_pfx *x, uint8_t *p, const uint8_t *end, con
     return sg_fail("%s: malformed MAC data", x->label);
   }
   const uint8_t *di_end = p + len;
-  if (mbedtls_asn1_get_alg(&p, di_end, &alg, &params) != 0 ||
+  /* A digest AlgorithmIdentifier has NULL or absent parameters. */
+  if (mbedtls_asn1_get_alg_null(&p, di_end, &alg) != 0 ||
       mbedtls_asn1_get_tag(&p, di_end, &digest.len, MBEDTLS_ASN1_OCTET_STRING) != 0) {
     return sg_fail("%s: malformed MAC digest", x->label);
   }
