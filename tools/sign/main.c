@@ -1,0 +1,59 @@
+/*
+ * stagegate-sign — the administrator's host tool: build and sign profiles,
+ * sign key rotations with both keys, split profiles into barcode chunks and
+ * inspect profiles and certificates.
+ *
+ * Exit codes: 0 success, 1 usage error, 2 input or crypto error, each
+ * failure with one line on stderr.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "sg_sign.h"
+
+static const char sg_help[] =
+    "usage: stagegate-sign <command> [options]\n"
+    "\n"
+    "Build, sign, split and inspect stagegate staging profiles.\n"
+    "\n"
+    "commands:\n"
+    "  sign      sign a profile (JSON) with one key: JWS compact serialization\n"
+    "  rotate    sign a certificate rotation with the current and the new key:\n"
+    "            JWS General JSON serialization\n"
+    "  split     cut a signed or unsigned profile into barcode chunk texts\n"
+    "  inspect   show a profile (JWS or JSON) or a certificate (PEM/DER)\n"
+    "\n"
+    "`stagegate-sign <command> --help` describes each command.\n"
+    "exit status: 0 success, 1 usage error, 2 input or crypto error.\n";
+
+int main(int argc, char **argv) {
+  int ret = SG_EXIT_USAGE;
+  if (argc < 2) {
+    fputs(sg_help, stderr);
+    return SG_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    fputs(sg_help, stdout);
+    return SG_EXIT_OK;
+  }
+  if (strcmp(cmd, "sign") == 0) {
+    ret = sg_cmd_sign(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "rotate") == 0) {
+    ret = sg_cmd_rotate(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "split") == 0) {
+    ret = sg_cmd_split(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "inspect") == 0) {
+    ret = sg_cmd_inspect(argc - 1, argv + 1);
+  } else {
+    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, inspect)", cmd);
+  }
+  if (ret != SG_EXIT_OK) {
+    const char *msg = sg_error();
+    fprintf(stderr, "stagegate-sign: %s\n", msg[0] != '\0' ? msg : "failed");
+    if (ret != SG_EXIT_USAGE && ret != SG_EXIT_FAIL) {
+      ret = SG_EXIT_FAIL;
+    }
+  }
+  return ret;
+}
