@@ -13,7 +13,7 @@
 
 static char sg_err_msg[1024];
 
-static int sg_record(int code, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static int sg_record(int code, const char *fmt, va_list ap) {
   if (sg_err_msg[0] == '\0') { /* the innermost (first) reason wins */
     (void)vsnprintf(sg_err_msg, sizeof sg_err_msg, fmt, ap);
   }
