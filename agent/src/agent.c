@@ -10,6 +10,7 @@
 #include "mbedtls/x509_crt.h"
 #include "json.h"
 #include "sg_crypto.h"
+#include "stagegate/scanner.h"
 #include "trustslot.h"
 
 int64_t sg_agent_effective_time(const sg_agent *a) {
@@ -199,6 +200,18 @@ int sg_agent_feed(sg_agent *agent, const uint8_t *symbol, size_t len, sg_feed_re
   }
   sg_emit(agent, &ev);
   return ret;
+}
+
+int sg_agent_scan(sg_agent *agent, const sg_scanner *scanner, sg_feed_result *result) {
+  sg_symbol sym;
+  if (agent == NULL || scanner == NULL || scanner->next == NULL) {
+    return SG_ERR_ARG;
+  }
+  const int got = scanner->next(scanner->ctx, &sym);
+  if (got != SG_OK) {
+    return got; /* SG_ERR_SCAN_END, or an input the backend could not read */
+  }
+  return sg_agent_feed(agent, sym.data, sym.len, result);
 }
 
 int sg_agent_status(const sg_agent *agent, sg_status *st) {

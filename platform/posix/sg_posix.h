@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "stagegate/agent.h"
 #include "stagegate/platform.h"
 
 #ifdef __cplusplus
@@ -59,6 +60,22 @@ typedef struct {
   char serial[SG_POSIX_ID_MAX];
 } sg_posix_identity;
 int sg_posix_identity_load(sg_posix_identity *pi, const char *path, sg_identity *out);
+
+/*
+ * Event sink: one JSON object per line appended to a log file (audit trail):
+ *   {"time":1780000000,"result":"SG_ERR_REPLAY","code":-45,
+ *    "profile":"Wi-Fi 4","seq":4,"signer":"<sha256 hex>","detail":"signed profile"}
+ * Each line is written with one write() and the file is opened O_APPEND,
+ * so concurrent readers never see half a line. Errors are ignored: an
+ * audit log that cannot be written must not change a decision.
+ */
+typedef struct {
+  int fd;
+  const sg_clock *clock; /* for "time"; NULL: omitted */
+} sg_posix_event_log;
+int sg_posix_event_log_open(sg_posix_event_log *log, const char *path, const sg_clock *clock);
+void sg_posix_event_log_sink(sg_posix_event_log *log, sg_event_sink *out);
+void sg_posix_event_log_close(sg_posix_event_log *log);
 
 #ifdef __cplusplus
 }

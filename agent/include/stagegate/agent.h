@@ -141,6 +141,17 @@ void sg_agent_free(sg_agent *agent);
  */
 int sg_agent_feed(sg_agent *agent, const uint8_t *symbol, size_t len, sg_feed_result *result);
 
+struct sg_scanner;
+
+/*
+ * The scanner hook: take the next symbol from any backend (ZXing images,
+ * a text scan engine, ...; see stagegate/scanner.h) and feed it. Returns
+ * what sg_agent_feed returned for it; the backend's own error for an input
+ * that yielded no symbol (call again to go on); or SG_ERR_SCAN_END when
+ * the backend has nothing more. Swapping backends needs no agent change.
+ */
+int sg_agent_scan(sg_agent *agent, const struct sg_scanner *scanner, sg_feed_result *result);
+
 /* Drop any partially scanned profile. */
 void sg_agent_reset_scan(sg_agent *agent);
 

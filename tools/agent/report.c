@@ -1,0 +1,147 @@
+/* What stagegate-agent prints: for people (default) or as JSON lines. */
+#include <string.h>
+
+#include "mbedtls/x509_crt.h"
+#include "sg_agent_tool.h"
+#include "sg_crypto.h"
+
+void sg_report_json_str(FILE *f, const char *s) {
+  fputc('"', f);
+  for (; *s != '\0'; s++) {
+    const unsigned char c = (unsigned char)*s;
+    if (c == '"' || c == '\\') {
+      fprintf(f, "\\%c", c);
+    } else if (c < 0x20) {
+      fprintf(f, "\\u%04x", c);
+    } else {
+      fputc(c, f);
+    }
+  }
+  fputc('"', f);
+}
+
+void sg_report_feed(const sg_report *r, const char *source, int code, const sg_feed_result *res) {
+  if (code == SG_NEED_MORE) {
+    if (r->json) {
+      fprintf(r->out, "{\"event\":\"progress\",\"have\":%u,\"total\":%u,\"restarted\":%s}\n", res->have,
+              res->total, res->restarted ? "true" : "false");
+    } else {
+      if (res->restarted) {
+        fprintf(r->out, "%s: barcode of another profile: the partial scan was dropped\n", source);
+      }
+      if (res->have < res->total) {
+        fprintf(r->out, "%s: %u of %u scanned, waiting for %u\n", source, res->have, res->total,
+                res->total - res->have);
+      }
+    }
+    return;
+  }
+  if (r->json) {
+    fprintf(r->out, "{\"event\":\"decision\",\"result\":\"%s\",\"code\":%d,\"message\":",
+            sg_strerror_name(code), code);
+    sg_report_json_str(r->out, sg_strerror(code));
+    fputs(",\"profile\":", r->out);
+    sg_report_json_str(r->out, res->profile_name);
+    if (res->has_seq) {
+      fprintf(r->out, ",\"seq\":%llu", (unsigned long long)res->seq);
+    }
+    fprintf(r->out, ",\"trust_changed\":%s}\n", res->trust_changed ? "true" : "false");
+    return;
+  }
+  const char *name = res->profile_name[0] != '\0' ? res->profile_name : "(unnamed)";
+  if (code == SG_ACCEPTED) {
+    fprintf(r->out, "ACCEPTED  \"%s\"", name);
+  } else {
+    fprintf(r->out, "REJECTED  \"%s\": %s (%s)", name, sg_strerror(code), sg_strerror_name(code));
+  }
+  if (res->has_seq) {
+    fprintf(r->out, ", seq %llu", (unsigned long long)res->seq);
+  }
+  fputs(res->trust_changed ? ", trust state changed\n" : "\n", r->out);
+}
+
+void sg_report_input_error(const sg_report *r, const char *source, int code) {
+  if (r->json) {
+    fputs("{\"event\":\"input_error\",\"source\":", r->out);
+    sg_report_json_str(r->out, source);
+    fprintf(r->out, ",\"result\":\"%s\",\"code\":%d}\n", sg_strerror_name(code), code);
+  } else {
+    fprintf(r->out, "%s: %s (%s)\n", source, sg_strerror(code), sg_strerror_name(code));
+  }
+}
+
+static void sg_hex(char *out, const uint8_t *b, size_t n) {
+  static const char h[] = "0123456789ABCDEF";
+  for (size_t i = 0; i < n; i++) {
+    out[3 * i] = h[b[i] >> 4];
+    out[3 * i + 1] = h[b[i] & 15];
+    out[3 * i + 2] = i + 1 < n ? ':' : '\0';
+  }
+}
+
+static void sg_time_str(char *out, size_t cap, const mbedtls_x509_time *t) {
+  snprintf(out, cap, "%04d-%02d-%02d %02d:%02d:%02d UTC", t->year, t->mon, t->day, t->hour, t->min,
+           t->sec);
+}
+
+
+int sg_report_status(const sg_report *r, const sg_agent *agent) {
+  sg_status st;
+  mbedtls_x509_crt crt;
+  char subject[256] = "", issuer[256] = "", from[32] = "", to[32] = "", fp[96] = "";
+  long long days = 0;
+  int have_cert = 0;
+  if (sg_agent_status(agent, &st) != SG_OK) {
+    return SG_EXIT_IO;
+  }
+  mbedtls_x509_crt_init(&crt);
+  if (st.anchor != NULL && mbedtls_x509_crt_parse_der(&crt, st.anchor, st.anchor_len) == 0) {
+    have_cert = 1;
+    (void)mbedtls_x509_dn_gets(subject, sizeof subject, &crt.subject);
+    (void)mbedtls_x509_dn_gets(issuer, sizeof issuer, &crt.issuer);
+    sg_time_str(from, sizeof from, &crt.valid_from);
+    sg_time_str(to, sizeof to, &crt.valid_to);
+    days = (sg_x509_time_to_unix(&crt.valid_to) - (long long)st.effective_time) / 86400;
+    sg_hex(fp, st.anchor_sha256, 32);
+  }
+  const char *state = sg_trust_state_name(st.state);
+  if (r->json) {
+    fprintf(r->out, "{\"state\":\"%s\",\"mode\":\"%s\",\"seq_floor\":%llu,\"time_floor\":%llu,"
+                    "\"effective_time\":%lld",
+            state, sg_anchor_mode_name(st.mode), (unsigned long long)st.seq_floor,
+            (unsigned long long)st.time_floor, (long long)st.effective_time);
+    if (have_cert) {
+      fputs(",\"anchor\":{\"subject\":", r->out);
+      sg_report_json_str(r->out, subject);
+      fputs(",\"issuer\":", r->out);
+      sg_report_json_str(r->out, issuer);
+      fprintf(r->out, ",\"not_before\":\"%s\",\"not_after\":\"%s\",\"days_left\":%lld,"
+                      "\"key\":\"%s\",\"key_bits\":%u,\"sha256\":\"%s\"}",
+              from, to, days, mbedtls_pk_get_name(&crt.pk), (unsigned)mbedtls_pk_get_bitlen(&crt.pk), fp);
+    }
+    if (st.pending != NULL) {
+      fprintf(r->out, ",\"pending\":{\"mode\":\"%s\",\"activate_at\":%llu}",
+              sg_anchor_mode_name(st.pending_mode), (unsigned long long)st.activate_at);
+    }
+    fputs("}\n", r->out);
+  } else {
+    fprintf(r->out, "trust state:   %s\n", state);
+    if (have_cert) {
+      fprintf(r->out, "anchor (%s):  %s\n", sg_anchor_mode_name(st.mode), subject);
+      fprintf(r->out, "  issuer:      %s\n", issuer);
+      fprintf(r->out, "  valid:       %s .. %s (%lld days left)\n", from, to, days);
+      fprintf(r->out, "  key:         %s, %u bits\n", mbedtls_pk_get_name(&crt.pk),
+              (unsigned)mbedtls_pk_get_bitlen(&crt.pk));
+      fprintf(r->out, "  SHA-256:     %s\n", fp);
+    }
+    if (st.pending != NULL) {
+      fprintf(r->out, "rotation:      pending (%s), activates at %llu\n",
+              sg_anchor_mode_name(st.pending_mode), (unsigned long long)st.activate_at);
+    }
+    fprintf(r->out, "replay floor:  seq >= %llu\n", (unsigned long long)st.seq_floor);
+    fprintf(r->out, "time floor:    %llu (effective time %lld)\n", (unsigned long long)st.time_floor,
+            (long long)st.effective_time);
+  }
+  mbedtls_x509_crt_free(&crt);
+  return SG_EXIT_ACCEPTED;
+}
