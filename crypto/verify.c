@@ -8,10 +8,9 @@
 #include "mbedtls/sha256.h"
 #include "mbedtls/sha512.h"
 #include "sg_crypto.h"
+#include "sg_ecdsa_der.h"
 #include "stagegate/errors.h"
 
-#define SG_EC_MAX_COORD 48u /* P-384 */
-#define SG_EC_DER_MAX (2u + 2u * (2u + 1u + SG_EC_MAX_COORD))
 
 int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg) {
   int ret = SG_ERR_ALG;
@@ -44,38 +43,14 @@ int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg) {
   return ret;
 }
 
-/* Append one DER INTEGER holding the unsigned big-endian value v[0..n). */
-static size_t sg_der_uint(uint8_t *out, const uint8_t *v, size_t n) {
-  while (n > 1 && v[0] == 0) { /* minimal encoding */
-    v++;
-    n--;
-  }
-  const size_t pad = (v[0] & 0x80u) != 0 ? 1u : 0u;
-  out[0] = 0x02;
-  out[1] = (uint8_t)(n + pad);
-  out[2] = 0;
-  memcpy(out + 2 + pad, v, n);
-  return 2 + pad + n;
-}
-
-/* R || S (each `coord` bytes) -> DER Ecdsa-Sig-Value; returns DER length. */
-static size_t sg_ecdsa_raw_to_der(const uint8_t *raw, size_t coord, uint8_t der[SG_EC_DER_MAX]) {
-  size_t n = 2;
-  n += sg_der_uint(der + n, raw, coord);
-  n += sg_der_uint(der + n, raw + coord, coord);
-  der[0] = 0x30;
-  der[1] = (uint8_t)(n - 2); /* < 128 for P-384 and below: short form */
-  return n;
-}
-
 static int sg_verify_ecdsa(mbedtls_pk_context *pk, mbedtls_md_type_t md, const uint8_t *hash,
                            size_t hash_len, size_t coord, const uint8_t *sig, size_t sig_len) {
   int ret = SG_ERR_BAD_SIGNATURE;
-  uint8_t der[SG_EC_DER_MAX];
-  if (sig_len != 2 * coord) {
+  uint8_t der[SG_ECDSA_DER_MAX];
+  size_t der_len = 0;
+  if (sig_len != 2 * coord || sg_ecdsa_raw_to_der(sig, coord, der, sizeof der, &der_len) != 0) {
     return SG_ERR_BAD_SIGNATURE;
   }
-  const size_t der_len = sg_ecdsa_raw_to_der(sig, coord, der);
   const int rc = mbedtls_pk_verify(pk, md, hash, hash_len, der, der_len);
   if (rc == 0) {
     ret = SG_ACCEPTED;

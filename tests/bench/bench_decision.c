@@ -164,12 +164,10 @@ static void make_chunks(const sg_blob *b, char out[3][2048], size_t lens[3]) {
   }
 }
 
-static void bench(const char *label, const char *turnon, const char *cert, const char *profile,
-                  int is_ec, unsigned iters) {
+/* A fresh device trusting the signer of the TurnOn vector `turnon`. */
+static int enrol(const char *turnon) {
   static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi}};
   static const sg_clock clk = {NULL, bench_clock};
-  static char chunks[3][2048];
-  size_t chunk_len[3];
   sg_agent_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.storage = &flash.bd;
@@ -178,9 +176,16 @@ static void bench(const char *label, const char *turnon, const char *cert, const
   cfg.handler_count = 1;
   cfg.build_time = 1700000000;
   sg_test_flash_init(&flash, 0, 0);
+  return sg_agent_init(&agent, &cfg) == SG_OK &&
+         sg_agent_feed(&agent, vec(turnon)->data, vec(turnon)->len, NULL) == SG_ACCEPTED;
+}
+
+static void bench(const char *label, const char *turnon, const char *cert, const char *profile,
+                  int is_ec, unsigned iters) {
+  static char chunks[3][2048];
+  size_t chunk_len[3];
   const sg_blob *p = vec(profile);
-  if (sg_agent_init(&agent, &cfg) != SG_OK ||
-      sg_agent_feed(&agent, vec(turnon)->data, vec(turnon)->len, NULL) != SG_ACCEPTED) {
+  if (!enrol(turnon)) {
     fprintf(stderr, "bench: could not enrol %s\n", turnon);
     exit(1);
   }
@@ -233,19 +238,7 @@ static int only(const char *path, unsigned n) {
     (void)bare_verify_us(es ? "admin.crt.der" : "rsa.crt.der", p, es, n);
     return 0;
   }
-  static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi}};
-  static const sg_clock clk = {NULL, bench_clock};
-  sg_agent_config cfg;
-  memset(&cfg, 0, sizeof cfg);
-  cfg.storage = &flash.bd;
-  cfg.clock = &clk;
-  cfg.handlers = handlers;
-  cfg.handler_count = 1;
-  cfg.build_time = 1700000000;
-  sg_test_flash_init(&flash, 0, 0);
-  if (sg_agent_init(&agent, &cfg) != SG_OK ||
-      sg_agent_feed(&agent, vec(turnon)->data, vec(turnon)->len, NULL) != SG_ACCEPTED ||
-      sg_agent_feed(&agent, p->data, p->len, NULL) != SG_ACCEPTED) {
+  if (!enrol(turnon) || sg_agent_feed(&agent, p->data, p->len, NULL) != SG_ACCEPTED) {
     return 1;
   }
   for (unsigned i = 0; i < n; i++) {

@@ -20,6 +20,7 @@
 #include "mbedtls/entropy.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/x509_crt.h"
+#include "sg_ecdsa_der.h" /* shared with the device: crypto/ecdsa_der.c */
 
 #define SG_EXIT_OK 0
 #define SG_EXIT_USAGE 1
@@ -182,10 +183,7 @@ sg_jws_alg sg_jws_alg_parse(const char *name);
 int sg_jws_pick_alg(const mbedtls_pk_context *pk, const char *requested, const char *label,
                     sg_jws_alg *alg);
 
-/* ECDSA signature conversions (RFC 7518 §3.4), coord = 32 or 48. 0 or -1. */
-int sg_ecdsa_der_to_raw(const uint8_t *der, size_t der_len, size_t coord, uint8_t *raw);
-int sg_ecdsa_raw_to_der(const uint8_t *raw, size_t coord, uint8_t *der, size_t der_size,
-                        size_t *der_len);
+/* ECDSA R||S <-> DER: sg_ecdsa_der.h (crypto/ecdsa_der.c). */
 
 /* The protected header JSON text for `s` (fresh heap string). */
 int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out);
