@@ -116,7 +116,6 @@ int sg_agent_init(sg_agent *agent, const sg_agent_config *config) {
   memset(agent, 0, sizeof *agent);
   agent->cfg = *config;
   sg_chunk_init(&agent->chunks);
-  sg_json_use_agent_allocator();
   agent->ready = SG_AGENT_READY;
   ret = sg_agent_load(agent);
   if (ret == SG_OK) {

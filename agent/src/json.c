@@ -24,6 +24,8 @@ void sg_json_use_agent_allocator(void) {
   cJSON_InitHooks(&hooks);
 }
 
+void sg_json_restore_default_allocator(void) { cJSON_InitHooks(NULL); }
+
 static int sg_json_is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 /* No duplicate member names in any object, at any depth. */

@@ -2,9 +2,11 @@
  * cJSON, made strict and routed through the agent's allocator.
  *
  * cJSON's allocation hooks are process-wide (the one global STYLE.md warns
- * about): sg_json_use_agent_allocator() points them at mbedtls_calloc /
- * mbedtls_free — the static pool on Cortex-M — once, at sg_agent_init.
- * It is idempotent and always installs the same functions.
+ * about). The agent points them at mbedtls_calloc / mbedtls_free — the
+ * static pool on Cortex-M — only for the span of one decision, and puts
+ * cJSON's defaults back before returning, so nothing is left behind for
+ * firmware that uses cJSON itself. Every cJSON tree the agent builds is
+ * freed inside that span (a tree must be freed by the allocator that made it).
  */
 #ifndef SG_JSON_H
 #define SG_JSON_H
@@ -15,6 +17,7 @@
 #include "cJSON.h"
 
 void sg_json_use_agent_allocator(void);
+void sg_json_restore_default_allocator(void);
 
 /*
  * Parse text[0..len) as one JSON object. Strict beyond cJSON: nothing but

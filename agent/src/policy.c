@@ -476,6 +476,7 @@ int sg_policy_decide(sg_agent *a, const uint8_t *text, size_t len, sg_feed_resul
     return SG_ERR_INTERNAL; /* not a state we ever set: memory fault, refuse */
   }
   sg_arena_init(&d.arena, a->arena, sizeof a->arena);
+  sg_json_use_agent_allocator(); /* until the end of this decision only */
   d.eff = sg_agent_effective_time(a);
   ret = sg_agent_activate_due(a, d.eff);
   if (ret == SG_OK) {
@@ -494,5 +495,6 @@ int sg_policy_decide(sg_agent *a, const uint8_t *text, size_t len, sg_feed_resul
   sg_report(&d, res, ev);
   ev->profile_name = res->profile_name;
   sg_profile_free(&d.prof);
+  sg_json_restore_default_allocator();
   return ret;
 }

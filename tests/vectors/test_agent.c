@@ -278,6 +278,23 @@ static void test_out_of_memory_everywhere(void) {
                  total, tried, no_memory);
   SG_CHECK(tried > 0 && no_memory == tried);
 }
+
+/* cJSON's hooks are the agent's only during a decision: afterwards the
+ * firmware's own cJSON use allocates with cJSON's defaults again. */
+static void test_cjson_hooks_not_left_behind(void) {
+  trusted_device();
+  allocs = 0;
+  alloc_budget = ~0u;
+  mbedtls_platform_set_calloc_free(failing_calloc, free);
+  SG_CHECK_CODE(feed_blob(vec("wifi-admin-5.jws")), SG_ACCEPTED);
+  const unsigned during = allocs;
+  cJSON *j = cJSON_Parse("{\"firmware\":[1,2,3]}");
+  cJSON_Delete(j);
+  mbedtls_platform_set_calloc_free(calloc, free);
+  SG_CHECK(j != NULL);
+  SG_CHECK(during > 0 && allocs == during); /* nothing more went through the agent's allocator */
+  sg_agent_free(&agent);
+}
 #endif
 
 int main(void) {
@@ -292,6 +309,7 @@ int main(void) {
   SG_RUN(test_api_misuse);
 #if !defined(SG_BARE_METAL_TEST)
   SG_RUN(test_out_of_memory_everywhere);
+  SG_RUN(test_cjson_hooks_not_left_behind);
 #endif
   return sg_test_end();
 }
