@@ -14,7 +14,8 @@
  * Not thread-safe: one agent is used by one thread at a time.
  * Memory: the agent struct holds every buffer (sized by stagegate/config.h);
  * mbedTLS and cJSON allocate through mbedtls_calloc/mbedtls_free, which the
- * Cortex-M port points at a static pool.
+ * Cortex-M port points at a static pool. cJSON's (process-wide) hooks point
+ * there only while sg_agent_feed runs; cJSON's defaults are put back after.
  */
 #ifndef STAGEGATE_AGENT_H
 #define STAGEGATE_AGENT_H
@@ -138,6 +139,10 @@ void sg_agent_free(sg_agent *agent);
  * SG_ACCEPTED when a complete profile was verified, run and committed, or
  * a negative sg_err saying why it was rejected (persisted state is then
  * unchanged). `result` may be NULL.
+ * One exception: SG_ERR_STORAGE after the handlers ran means the slot write
+ * failed part-way (e.g. the mirror copy or the monotonic counter). The
+ * agent has reloaded what the flash holds — which may already be the new
+ * state — so read sg_agent_status rather than assume either.
  */
 int sg_agent_feed(sg_agent *agent, const uint8_t *symbol, size_t len, sg_feed_result *result);
 
