@@ -8,11 +8,17 @@ typedef struct {
   sg_alg alg;
 } sg_alg_entry;
 
-/* The allow-list. "none", HS*, RS384, ES512 ... are absent on purpose. */
+/* The allow-list. "none", HS*, RS384, ES512 ... are absent on purpose;
+ * ES384 and PS256 only when the mbedTLS configuration has what they need
+ * (a port may leave them out: crypto/config/sg_mbedtls_device.h). */
 static const sg_alg_entry sg_algs[] = {
     {"ES256", SG_ALG_ES256},
+#if SG_HAVE_ES384
     {"ES384", SG_ALG_ES384},
+#endif
+#if SG_HAVE_PS256
     {"PS256", SG_ALG_PS256},
+#endif
     {"RS256", SG_ALG_RS256},
 };
 

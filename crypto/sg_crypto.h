@@ -24,6 +24,18 @@ typedef enum {
   SG_ALG_RS256 = 0x1b5256,
 } sg_alg;
 
+/* Which optional algorithms this mbedTLS configuration can verify. */
+#if defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED) && defined(MBEDTLS_SHA384_C)
+#define SG_HAVE_ES384 1
+#else
+#define SG_HAVE_ES384 0
+#endif
+#if defined(MBEDTLS_PKCS1_V21)
+#define SG_HAVE_PS256 1
+#else
+#define SG_HAVE_PS256 0
+#endif
+
 /* Smallest RSA modulus accepted, in bits (DESIGN.md: reject < 2048). */
 #define SG_RSA_MIN_BITS 2048u
 

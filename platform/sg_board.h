@@ -22,4 +22,12 @@ size_t sg_board_pool_peak(void);
 size_t sg_board_pool_size(void);
 void sg_board_pool_reset_peak(void);
 
+/* Cortex-M only (platform/cortex-m/board.c), for the firmware's report.
+ * restart: re-initialise the allocator on the whole pool and paint it;
+ * only while nothing is allocated from it. high_water: bytes from the
+ * pool's start to the highest byte written since the restart, i.e. the
+ * smallest pool the allocations since then would have fitted in. */
+void sg_board_pool_restart(void);
+size_t sg_board_pool_high_water(void);
+
 #endif /* SG_BOARD_H */

@@ -10,6 +10,13 @@
  *
  * Size/speed knobs a port may override on the compiler command line are
  * wrapped in #ifndef (see platform/cortex-m for the values used there).
+ *
+ * Algorithm set: all four JWS algorithms unless a port drops some to save
+ * flash (the Cortex-M budget image does; platform/cortex-m/firmware):
+ *   SG_NO_ES384  no P-384, SHA-384 or SHA-512 (ES384 then reads as an
+ *                unknown alg; certificates signed with SHA-384/512 fail)
+ *   SG_NO_PS256  no PKCS#1 v2.1 (PS256, and RSA-PSS-signed certificates)
+ * crypto/ follows these through the MBEDTLS_* macros they leave unset.
  */
 #ifndef SG_MBEDTLS_DEVICE_H
 #define SG_MBEDTLS_DEVICE_H
@@ -24,7 +31,11 @@
 /* Static pool allocator: the Cortex-M port turns it on (no heap there). */
 #if defined(SG_MBEDTLS_STATIC_POOL)
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C
-#define MBEDTLS_MEMORY_DEBUG            /* peak-use accounting for the size report */
+#if !defined(SG_MBEDTLS_NO_MEMORY_DEBUG)
+/* Peak-use accounting for the tests; an image that leaves it out (for its
+ * code) still measures the pool by painting (platform/cortex-m/board.c). */
+#define MBEDTLS_MEMORY_DEBUG
+#endif
 #endif
 
 /* Encoding */
@@ -37,25 +48,33 @@
 /* Digests */
 #define MBEDTLS_MD_C
 #define MBEDTLS_SHA256_C
+#if !defined(SG_NO_ES384)
 #define MBEDTLS_SHA384_C
 #define MBEDTLS_SHA512_C                /* SHA-384 is computed by the SHA-512 module */
+#endif
 
 /* Public-key algorithms */
 #define MBEDTLS_BIGNUM_C
 #define MBEDTLS_RSA_C
 #define MBEDTLS_PKCS1_V15
+#if !defined(SG_NO_PS256)
 #define MBEDTLS_PKCS1_V21
+#endif
 #define MBEDTLS_ECP_C
 #define MBEDTLS_ECDSA_C
 #define MBEDTLS_ECP_DP_SECP256R1_ENABLED
+#if !defined(SG_NO_ES384)
 #define MBEDTLS_ECP_DP_SECP384R1_ENABLED
+#endif
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 
 /* X.509 */
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C
+#if !defined(SG_NO_PS256)
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT /* certificates signed with RSA-PSS */
+#endif
 
 /* Tunables (cost in speed is measured in tests/bench) */
 #ifndef MBEDTLS_MPI_MAX_SIZE

@@ -36,12 +36,13 @@ keyUsage = critical, keyCertSign, cRLSign
 CNF
 }
 
-# newkey NAME TYPE  (p256 | p384 | rsa2048 | rsa1024)
+# newkey NAME TYPE  (p256 | p384 | rsa2048 | rsa3072 | rsa1024)
 newkey() {
   case "$2" in
     p256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "pki/$1.key.pem" ;;
     p384) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -out "pki/$1.key.pem" ;;
     rsa2048) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "pki/$1.key.pem" ;;
+    rsa3072) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "pki/$1.key.pem" ;;
     rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "pki/$1.key.pem" ;;
   esac 2>/dev/null
 }

@@ -28,6 +28,7 @@ make_pki() {
   newkey admin2 p256;    cert admin2 self leaf $LONG_FROM $LONG_TO
   newkey es384 p384;     cert es384 self leaf $LONG_FROM $LONG_TO
   newkey rsa rsa2048;    cert rsa self leaf $LONG_FROM $LONG_TO
+  newkey rsa3072 rsa3072; cert rsa3072 self leaf $LONG_FROM $LONG_TO
   newkey weak rsa1024;   cert weak self leaf $LONG_FROM $LONG_TO
   newkey short p256;     cert short self leaf 20260501000000Z 20260601000000Z
   newkey root p256;      cert root self root $LONG_FROM $LONG_TO
@@ -64,6 +65,7 @@ make_profiles() {
   payload t "Trust ES384" 1 "$(turnon es384)";        signed turnon-es384.jws ES384 es384 t
   payload t "Trust RSA (PS256)" 1 "$(turnon rsa)";    signed turnon-rsa-ps256.jws PS256 rsa t
   payload t "Trust RSA (RS256)" 1 "$(turnon rsa)";    signed turnon-rsa-rs256.jws RS256 rsa t
+  payload t "Trust RSA-3072 (RS256)" 1 "$(turnon rsa3072)"; signed turnon-rsa3072-rs256.jws RS256 rsa3072 t
   payload t "Trust RSA-1024" 1 "$(turnon weak)";      signed turnon-weak.jws RS256 weak t
   payload t "Trust root CA" 1 "$(turnon root ca)";    signed turnon-root-ca.jws ES256 root t
   payload t "Trust a leaf as CA" 1 "$(turnon admin ca)"; signed turnon-admin-as-ca.jws ES256 admin t
@@ -133,12 +135,17 @@ make_profiles() {
   jws_general work/t.json ES256 pki/admin.key.pem pki/admin.crt.der ES256 pki/admin.key.pem pki/admin.crt.der > rotate-twice-admin.jws
   signed rotate-only-admin.jws ES256 admin t
 
-  # --- ~2 KB profiles for tests/bench (seq 40: above every other vector)
+  # --- ~2 KB profiles for tests/bench and the Cortex-M firmware's memory
+  # report, the same payload under every algorithm (seq 40: above every
+  # other vector)
   local nets='' i
   for i in $(seq 1 26); do nets+="${nets:+,}{\"ssid\":\"warehouse-$i\",\"psk\":\"correct-horse-battery-$i\"}"; done
   payload t "Benchmark 2 KB" 40 "[{\"csp\":\"Wifi\",\"networks\":[$nets]}]"
   signed bench-es256.jws ES256 admin t
   signed bench-rs256.jws RS256 rsa t
+  signed bench-es384.jws ES384 es384 t
+  signed bench-ps256.jws PS256 rsa t
+  signed bench-rs256-3072.jws RS256 rsa3072 t
 
   # --- chunks
   split_chunks turnon-admin.jws 3 > turnon-admin.chunks
