@@ -1,7 +1,7 @@
 /*
  * stagegate-sign — the administrator's host tool: build and sign profiles,
- * sign key rotations with both keys, split profiles into barcode chunks and
- * inspect profiles and certificates.
+ * sign key rotations with both keys, split profiles into barcode chunks,
+ * render them as barcode images and inspect profiles and certificates.
  *
  * Exit codes: 0 success, 1 usage error, 2 input or crypto error, each
  * failure with one line on stderr.
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sg_render.h"
 #include "sg_sign.h"
 
 static const char sg_help[] =
@@ -43,10 +44,12 @@ int main(int argc, char **argv) {
     ret = sg_cmd_rotate(argc - 1, argv + 1);
   } else if (strcmp(cmd, "split") == 0) {
     ret = sg_cmd_split(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "render") == 0) {
+    ret = sg_cmd_render(argc - 1, argv + 1);
   } else if (strcmp(cmd, "inspect") == 0) {
     ret = sg_cmd_inspect(argc - 1, argv + 1);
   } else {
-    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, inspect)", cmd);
+    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, render, inspect)", cmd);
   }
   if (ret != SG_EXIT_OK) {
     const char *msg = sg_error();
