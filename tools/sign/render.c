@@ -58,7 +58,11 @@ static const char sg_render_help[] =
     "every symbol carries the order and the set instead, so devices need no\n"
     "structured append. (zint can write it, e.g. from `split --out-prefix` files.)\n"
     "\n"
-    "Prints one line per file written: PATH WIDTHxHEIGHT and what it holds.\n";
+    "Prints one line per file written: PATH WIDTHxHEIGHT and what it holds, e.g.\n"
+    "  out/p-1.png 2332x496 symbol 1 of 3, 1045 bytes, caption \"1 of 3 - Enrol\"\n"
+    "  out/p-sheet.png 2428x1800 sheet of 3, 1 x 3\n"
+    "(sheet: columns x rows). Exit status: 0 success, 1 usage error, 2 input error\n"
+    "(too large, more than 16 symbols needed, unreadable file, I/O).\n";
 
 typedef struct {
   sg_zx_write_opts zx;
@@ -185,7 +189,7 @@ static int sg_render_probe(const sg_render_cfg *cfg, const uint8_t *text, size_t
 
 /* Read a rendered symbol back with the decoder devices use: 1 if it gives
  * exactly the text again. Nothing is printed that the reader cannot read. */
-static int sg_render_reads_back(const sg_render_cfg *cfg, const sg_render_sym *s) {
+static int sg_render_reads_back(const sg_render_sym *s) {
   sg_symbol items[2];
   sg_symbol_list list;
   sg_zx_read_opts ro;
@@ -194,9 +198,9 @@ static int sg_render_reads_back(const sg_render_cfg *cfg, const sg_render_sym *s
   if (arena == NULL) {
     return 0;
   }
+  /* The device's settings exactly (sg_scan_zxing's defaults): ZXing reads
+   * some large symbols as a pure image but not with the scanning defaults. */
   sg_zx_read_opts_default(&ro);
-  ro.formats = SG_SYMBOLOGY_BIT(cfg->zx.symbology);
-  ro.is_pure = 1; /* a clean rendered image */
   if (sg_symbol_list_init(&list, items, 2, arena, 2 * SG_ZX_MAX_PAYLOAD) == SG_OK &&
       sg_zx_read(s->px, (size_t)s->w * s->h, s->w, s->h, s->w, SG_PIXELS_GREY8, &ro, &list) ==
           SG_OK) {
@@ -212,7 +216,7 @@ static int sg_render_reads_back(const sg_render_cfg *cfg, const sg_render_sym *s
 static int sg_render_draw(const sg_render_cfg *cfg, sg_render_sym *s, unsigned n, unsigned *bad) {
   for (unsigned i = 0; i < n; i++) {
     int rc = sg_zx_write_alloc(s[i].text, s[i].len, &cfg->zx, &s[i].px, &s[i].w, &s[i].h);
-    if (rc == SG_OK && !sg_render_reads_back(cfg, &s[i])) {
+    if (rc == SG_OK && !sg_render_reads_back(&s[i])) {
       rc = SG_RENDER_UNREADABLE;
     }
     if (rc != SG_OK) {
@@ -467,15 +471,15 @@ static int sg_render_write_all(const char *dir, const char *base, const sg_rende
     if (pn <= 0 || (size_t)pn >= sizeof path) {
       return sg_fail("--out-dir/--base too long");
     }
-    ret = sg_render_png(path, s[i].px, s[i].w, s[i].h);
-    if (ret == SG_EXIT_OK) {
-      printf("%s %ux%u symbol %u of %u, %zu bytes\n", path, (unsigned)s[i].w, (unsigned)s[i].h,
-             i + 1, n, s[i].len);
-    }
     /* "k of n — name", UTF-8, then ASCII for the built-in font. */
     char utf8[256];
     (void)snprintf(utf8, sizeof utf8, "%u of %u \xe2\x80\x94 %.200s", i + 1, n, name);
     (void)sg_font_ascii((const uint8_t *)utf8, strlen(utf8), captions[i], sizeof captions[i]);
+    ret = sg_render_png(path, s[i].px, s[i].w, s[i].h);
+    if (ret == SG_EXIT_OK) {
+      printf("%s %ux%u symbol %u of %u, %zu bytes, caption \"%s\"\n", path, (unsigned)s[i].w,
+             (unsigned)s[i].h, i + 1, n, s[i].len, captions[i]);
+    }
     items[i].px = s[i].px;
     items[i].w = s[i].w;
     items[i].h = s[i].h;
