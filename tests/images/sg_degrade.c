@@ -7,7 +7,10 @@
  *   sg_degrade <op> <in.png> <out.png|out.jpg>
  *
  * ops: rot7 rot90 scale60 scale170 blur noise lowcontrast skew jpeg photo
- * (jpeg and photo write JPEG: quality 30 and 70; the rest PNG)
+ * (jpeg and photo write JPEG: quality 30 and 70; the rest PNG), and
+ * scale80 blur08: the milder scale and blur for images drawn at 2 px per
+ * module (make-profile-images), where scale60 and blur put a module below
+ * what any reader resolves (1.2 px; a blur wider than the module)
  */
 #include <math.h>
 #include <stdio.h>
@@ -203,7 +206,7 @@ static uint8_t *fimg_to_bytes(const fimg *f) {
 
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fprintf(stderr, "usage: %s <rot7|rot90|scale60|scale170|blur|noise|lowcontrast|skew|jpeg|photo> <in.png> <out>\n", argv[0]);
+    fprintf(stderr, "usage: %s <rot7|rot90|scale60|scale80|scale170|blur|blur08|noise|lowcontrast|skew|jpeg|photo> <in.png> <out>\n", argv[0]);
     return 2;
   }
   const char *op = argv[1];
@@ -223,8 +226,10 @@ int main(int argc, char **argv) {
   if (strcmp(op, "rot7") == 0) ok = op_rotate(&in, &out, 7.0);
   else if (strcmp(op, "rot90") == 0) ok = op_rot90(&in, &out);
   else if (strcmp(op, "scale60") == 0) ok = op_scale(&in, &out, 0.6);
+  else if (strcmp(op, "scale80") == 0) ok = op_scale(&in, &out, 0.8);
   else if (strcmp(op, "scale170") == 0) ok = op_scale(&in, &out, 1.7);
   else if (strcmp(op, "blur") == 0) ok = op_blur(&in, &out, 1.4);
+  else if (strcmp(op, "blur08") == 0) ok = op_blur(&in, &out, 0.8);
   else if (strcmp(op, "noise") == 0) ok = op_noise(&in, &out, 45.0);
   else if (strcmp(op, "lowcontrast") == 0) ok = op_lowcontrast(&in, &out);
   else if (strcmp(op, "skew") == 0) ok = op_skew(&in, &out);

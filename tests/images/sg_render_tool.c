@@ -4,9 +4,17 @@
  *
  *   sg_render_tool <pdf417|qr|datamatrix> <ec|-> <module-px> <payload-file> <out.png>
  *   sg_render_tool payload <i> <n> <length> <seed> <out.txt>
+ *   sg_render_tool decode <image>...
  *
  * The second form writes a deterministic stagegate-like chunk text
  * ("SG1:i/n:<set>:<base64url...>", `length` bytes, no newline).
+ *
+ * The third form reads each image (PNG/JPEG/PGM) with the device's decoder
+ * settings (sg_zx_read defaults) and prints every symbol's bytes followed by
+ * a newline, images in argument order, symbols in ZXing's order; an image
+ * with no symbol is reported on stderr and makes the exit status 1. (Used
+ * by the render and profile-image tests; symbol texts there have no
+ * newlines.)
  *
  * Prints "<width> <height>" on success; exits 1 with the sg_err name on
  * failure.
@@ -42,10 +50,41 @@ static int sg_write_payload(char **argv) {
   return ret == SG_OK ? 0 : 1;
 }
 
+#define SG_DECODE_MAX_SYMBOLS 64u
+
+static int sg_decode(int argc, char **argv) {
+  static sg_symbol items[SG_DECODE_MAX_SYMBOLS];
+  static uint8_t arena[SG_DECODE_MAX_SYMBOLS * SG_ZX_MAX_PAYLOAD];
+  int status = 0;
+  for (int i = 2; i < argc; i++) {
+    sg_image img;
+    sg_symbol_list list;
+    sg_image_init(&img);
+    int ret = sg_symbol_list_init(&list, items, SG_DECODE_MAX_SYMBOLS, arena, sizeof arena);
+    if (ret == SG_OK) ret = sg_image_load_path(argv[i], SG_PIXELS_GREY8, NULL, &img);
+    if (ret == SG_OK)
+      ret = sg_zx_read(img.pixels, img.stride * img.height, img.width, img.height, img.stride,
+                       img.format, NULL, &list);
+    for (size_t k = 0; k < list.count; k++) {
+      fwrite(items[k].data, 1, items[k].len, stdout);
+      fputc('\n', stdout);
+    }
+    if (ret != SG_OK) {
+      fprintf(stderr, "sg_render_tool: %s: %s\n", argv[i], sg_strerror_name(ret));
+      status = 1;
+    }
+    sg_image_free(&img);
+  }
+  return status;
+}
+
 int main(int argc, char **argv) {
   sg_symbology sym = SG_SYMBOLOGY_UNKNOWN;
   if (argc == 7 && strcmp(argv[1], "payload") == 0) {
     return sg_write_payload(argv);
+  }
+  if (argc >= 3 && strcmp(argv[1], "decode") == 0) {
+    return sg_decode(argc, argv);
   }
   if (argc != 6 || !sg_parse_symbology(argv[1], &sym)) {
     fprintf(stderr, "usage: %s <pdf417|qr|datamatrix> <ec|-> <module-px> <payload-file> <out.png>\n",

@@ -1,7 +1,7 @@
 /*
  * stagegate-sign — the administrator's host tool: build and sign profiles,
- * sign key rotations with both keys, split profiles into barcode chunks and
- * inspect profiles and certificates.
+ * sign key rotations with both keys, split profiles into barcode chunks,
+ * render them as barcode images and inspect profiles and certificates.
  *
  * Exit codes: 0 success, 1 usage error, 2 input or crypto error, each
  * failure with one line on stderr.
@@ -9,18 +9,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sg_render.h"
 #include "sg_sign.h"
 
 static const char sg_help[] =
     "usage: stagegate-sign <command> [options]\n"
     "\n"
-    "Build, sign, split and inspect stagegate staging profiles.\n"
+    "Build, sign, split, render and inspect stagegate staging profiles.\n"
     "\n"
     "commands:\n"
     "  sign      sign a profile (JSON) with one key: JWS compact serialization\n"
     "  rotate    sign a certificate rotation with the current and the new key:\n"
     "            JWS General JSON serialization\n"
     "  split     cut a signed or unsigned profile into barcode chunk texts\n"
+    "  render    draw a profile as barcode PNGs (PDF417, QR, DataMatrix) and a\n"
+    "            printable sheet\n"
     "  inspect   show a profile (JWS or JSON) or a certificate (PEM/DER)\n"
     "\n"
     "`stagegate-sign <command> --help` describes each command.\n"
@@ -43,10 +46,12 @@ int main(int argc, char **argv) {
     ret = sg_cmd_rotate(argc - 1, argv + 1);
   } else if (strcmp(cmd, "split") == 0) {
     ret = sg_cmd_split(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "render") == 0) {
+    ret = sg_cmd_render(argc - 1, argv + 1);
   } else if (strcmp(cmd, "inspect") == 0) {
     ret = sg_cmd_inspect(argc - 1, argv + 1);
   } else {
-    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, inspect)", cmd);
+    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, render, inspect)", cmd);
   }
   if (ret != SG_EXIT_OK) {
     const char *msg = sg_error();
