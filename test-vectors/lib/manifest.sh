@@ -20,6 +20,8 @@ write_manifest() {
       {"feed": "unknown-member.json", "expect": "SG_ERR_PROFILE_FORMAT"},
       {"feed": "version2.json", "expect": "SG_ERR_PROFILE_VERSION"},
       {"feed": "broken.json", "expect": "SG_ERR_PROFILE_FORMAT"},
+      {"feed": "long-seq.json", "expect": "SG_ERR_PROFILE_FORMAT"},
+      {"feed": "long-decimal.json", "expect": "SG_ACCEPTED"},
       {"feed": "huge.json", "expect": "SG_ERR_TOO_LARGE"},
       {"feed": "turnon-unsigned.json", "expect": "SG_ERR_NO_POSSESSION", "state": "UNTRUSTED"},
       {"feed": "turnoff-unsigned.json", "expect": "SG_ERR_NOT_TRUSTED"},

@@ -53,6 +53,10 @@ make_profiles() {
   payload t "Unknown member" - "$WIFI" ',"colour":"red"'; cp work/t.json unknown-member.json
   printf '{"stagegate":2,"name":"Future format","actions":%s}' "$WIFI" > version2.json
   printf '{"stagegate":1,"name":"Broken",' > broken.json
+  # numbers that make strtod work hard (its bignum path allocates: on Cortex-M
+  # from the static pool). cJSON itself refuses numbers over 63 characters.
+  printf '{"stagegate":1,"name":"Long seq","seq":123456789012345678901234567890123456789,"actions":%s}' "$WIFI" > long-seq.json
+  printf '{"stagegate":1,"name":"Long decimals","actions":[{"csp":"Wifi","settings":{"ssid":"wh-1","gain":1.000000000000000000000000000000000000001e-300}}]}' > long-decimal.json
   # an unsigned profile bigger than SG_MAX_PROFILE (8 KiB)
   perl -e 'print q({"stagegate":1,"name":"Huge","actions":[{"csp":"Wifi","pad":").("x" x 9000).q("}]})' > huge.json
 
