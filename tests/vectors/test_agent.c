@@ -115,6 +115,34 @@ static void test_every_changed_byte_rejected(void) {
   sg_agent_free(&agent);
 }
 
+/* The same on a factory device, where the signer is the certificate the
+ * TurnOn deploys (proof of possession): no change may enrol anyone. */
+static void test_every_changed_byte_of_a_turnon_rejected(void) {
+  const sg_blob *b = vec("turnon-admin.jws");
+  sg_test_flash_init(&flash, 0, 0);
+  const sg_agent_config c = config();
+  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
+  SG_CHECK(b != NULL && b->len <= sizeof text);
+  if (b == NULL || b->len > sizeof text) {
+    return;
+  }
+  memcpy(before, flash.mem, sizeof before);
+  unsigned accepted = 0;
+  for (size_t i = 0; i < b->len; i++) {
+    memcpy(text, b->data, b->len);
+    text[i] = next_char(text[i]);
+    if (sg_agent_feed(&agent, text, b->len, NULL) == SG_ACCEPTED) {
+      accepted++;
+      sg_test_printf("    byte %u changed and the TurnOn still accepted\n", (unsigned)i);
+    }
+  }
+  SG_CHECK(accepted == 0);
+  SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0); /* still factory-fresh */
+  SG_CHECK(state() == SG_STATE_UNTRUSTED);
+  SG_CHECK_CODE(feed_blob(b), SG_ACCEPTED);
+  sg_agent_free(&agent);
+}
+
 static void test_truncated_and_trailing_garbage(void) {
   static const char *const tails[] = {"A", ".", "=", "\n", " ", ".AAAA", "\0"};
   const sg_blob *b = vec("wifi-admin-5.jws");
@@ -300,6 +328,7 @@ static void test_cjson_hooks_not_left_behind(void) {
 int main(void) {
   sg_test_begin("agent");
   SG_RUN(test_every_changed_byte_rejected);
+  SG_RUN(test_every_changed_byte_of_a_turnon_rejected);
   SG_RUN(test_truncated_and_trailing_garbage);
   SG_RUN(test_storage_failure_changes_nothing);
   SG_RUN(test_slot_too_small);
