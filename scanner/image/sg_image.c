@@ -132,14 +132,80 @@ static int sg_jpeg_check(const uint8_t *d, size_t n) {
   return SG_ERR_IMAGE_TRUNCATED;
 }
 
+/*
+ * Walk the JPEG's marker segments and check every Huffman table (DHT)
+ * before stb sees the file: Debian's stb_image (2022-09) trusts a table's
+ * 16 code counts and builds up to 16 x 255 codes into 257-entry arrays —
+ * a heap overflow found by tests/fuzz/fuzz_image (upstream later added the
+ * "n > 256" check). A table may hold at most 256 symbols and must fit its
+ * segment. Entropy-coded data after SOS is skipped to the next marker.
+ */
+static int sg_jpeg_tables_check(const uint8_t *d, size_t n) {
+  size_t p = 2; /* after SOI */
+  while (p + 1 < n) {
+    if (d[p] != 0xff) {
+      return SG_ERR_IMAGE_CORRUPT; /* a marker was due here */
+    }
+    while (p + 1 < n && d[p + 1] == 0xff) {
+      p++; /* fill bytes */
+    }
+    if (p + 1 >= n) {
+      break;
+    }
+    const uint8_t m = d[p + 1];
+    p += 2;
+    if (m == 0xd9) {
+      return SG_OK; /* EOI */
+    }
+    if (m == 0x01 || m == 0xd8 || (m >= 0xd0 && m <= 0xd7)) {
+      continue; /* markers without a length */
+    }
+    /* sg_jpeg_check found EOI at the end already: a segment that runs past
+     * it is corrupt, not truncated. */
+    if (p + 2 > n) {
+      return SG_ERR_IMAGE_CORRUPT;
+    }
+    const size_t len = (size_t)d[p] << 8 | d[p + 1];
+    if (len < 2 || p + len > n) {
+      return SG_ERR_IMAGE_CORRUPT;
+    }
+    if (m == 0xc4) {
+      size_t t = p + 2;
+      while (t < p + len) {
+        if (t + 17 > p + len) {
+          return SG_ERR_IMAGE_CORRUPT;
+        }
+        size_t symbols = 0;
+        for (size_t i = 1; i <= 16; i++) {
+          symbols += d[t + i];
+        }
+        if (symbols > 256 || t + 17 + symbols > p + len) {
+          return SG_ERR_IMAGE_CORRUPT;
+        }
+        t += 17 + symbols;
+      }
+    }
+    p += len;
+    if (m == 0xda) { /* SOS: entropy-coded data up to the next real marker */
+      while (p + 1 < n && !(d[p] == 0xff && d[p + 1] != 0x00 && !(d[p + 1] >= 0xd0 && d[p + 1] <= 0xd7))) {
+        p++;
+      }
+    }
+  }
+  return SG_OK; /* no EOI marker reached: left to stb (sg_jpeg_check saw FF D9 at the end) */
+}
+
 /* One header field of a binary PNM: skip whitespace and # comments, then
- * a decimal number of at most 5 digits, followed by whitespace. */
+ * a decimal number of at most 5 digits, followed by whitespace. Comments
+ * end at CR or LF, exactly as stb_image reads them: if the two parsers
+ * disagreed, stb would read a header this check never saw (fuzz_image
+ * found one whose unbounded digit run overflows stb's int). */
 static int sg_pnm_field(const uint8_t *d, size_t n, size_t *pos, uint32_t *value) {
   size_t p = *pos;
   for (;;) {
     if (p >= n) return SG_ERR_IMAGE_TRUNCATED;
     if (d[p] == '#') {
-      while (p < n && d[p] != '\n') p++;
+      while (p < n && d[p] != '\n' && d[p] != '\r') p++;
     } else if (d[p] == ' ' || d[p] == '\t' || d[p] == '\r' || d[p] == '\n') {
       p++;
     } else {
@@ -174,12 +240,19 @@ static int sg_pnm_check(const uint8_t *d, size_t n, const sg_image_limits *lim, 
   if (*w == 0 || *h == 0 || maxval == 0 || maxval > 65535u) {
     return SG_ERR_IMAGE_CORRUPT;
   }
+  /* 16-bit samples: Debian's stb_image (2022-09) converts a 16-bit P6 to
+   * grey with its 8-bit routine and then overruns the buffer converting
+   * 16 to 8 bits (heap overflow found by tests/fuzz/fuzz_image). Scan
+   * engines deliver 8-bit frames; refuse the rest rather than trust stb. */
+  if (maxval > 255u) {
+    return SG_ERR_IMAGE_FORMAT;
+  }
   if (*w > lim->max_side || *h > lim->max_side || (uint64_t)*w * *h > lim->max_pixels) {
     return SG_ERR_IMAGE_TOO_LARGE;
   }
   pos++; /* the single whitespace byte before the samples */
   const uint64_t channels = d[1] == '6' ? 3u : 1u;
-  const uint64_t need = (uint64_t)*w * *h * channels * (maxval > 255u ? 2u : 1u);
+  const uint64_t need = (uint64_t)*w * *h * channels;
   if ((uint64_t)(n - pos) < need) {
     return SG_ERR_IMAGE_TRUNCATED;
   }
@@ -208,7 +281,12 @@ int sg_image_load_mem(const uint8_t *data, size_t len, sg_pixel_format want,
   }
   switch (kind) {
     case SG_KIND_PNG: ret = sg_png_check(data, len, &w, &h); break;
-    case SG_KIND_JPEG: ret = sg_jpeg_check(data, len); break;
+    case SG_KIND_JPEG:
+      ret = sg_jpeg_check(data, len);
+      if (ret == SG_OK) {
+        ret = sg_jpeg_tables_check(data, len);
+      }
+      break;
     case SG_KIND_PNM: ret = sg_pnm_check(data, len, &lim, &w, &h); break;
   }
   if (ret != SG_OK) {

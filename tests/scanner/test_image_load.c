@@ -51,10 +51,11 @@ static const pnm_case pnm_cases[] = {
     {"good P5", S("P5 2 2 255\n\x00\x10\x20\x30"), SG_OK},
     {"comment", S("P5\n# made by hand\n2 2\n255\n\x00\x10\x20\x30"), SG_OK},
     {"good P6", S("P6 1 1 255\n\x10\x20\x30"), SG_OK},
-    {"16-bit P5", S("P5 1 1 65535\n\x12\x34"), SG_OK},
+    {"16-bit P5 (refused: stb overruns on 16-bit)", S("P5 1 1 65535\n\x12\x34"), SG_ERR_IMAGE_FORMAT},
     {"samples short", S("P5 2 2 255\n\x00\x10\x20"), SG_ERR_IMAGE_TRUNCATED},
-    {"16-bit short", S("P5 2 1 1000\n\x00\x10\x20"), SG_ERR_IMAGE_TRUNCATED},
+    {"16-bit short", S("P5 2 1 1000\n\x00\x10\x20"), SG_ERR_IMAGE_FORMAT},
     {"header cut", S("P5 2 2"), SG_ERR_IMAGE_TRUNCATED},
+    {"comment ends at CR, then a long number", S("P52\n2\r\r#2\r\r#2\r\r5555555555555\n\x00"), SG_ERR_IMAGE_CORRUPT},
     {"magic only", S("P5"), SG_ERR_IMAGE_TRUNCATED},
     {"letter in width", S("P5 2x 2 255\n\x00\x10\x20\x30"), SG_ERR_IMAGE_CORRUPT},
     {"negative", S("P5 -2 2 255\n\x00\x10\x20\x30"), SG_ERR_IMAGE_CORRUPT},
@@ -183,6 +184,44 @@ static void test_random_and_oddities(void) {
   sg_image_free(NULL);
 }
 
+/* Found by fuzz_image: a DHT table claiming more than 256 symbols made
+ * Debian's stb_image write past its 257-entry Huffman arrays. Refused
+ * before stb sees it; so are tables that run past their segment. */
+static void test_jpeg_huffman_table_overflow(void) {
+  static const uint8_t overflow[] = {
+      0xff, 0xd8, 0xff, 0xff, 0xff, 0xc4, 0xc4, 0x00, 0x00, 0x00, 0x00, 0x00,
+      0x00, 0x00, 0x00, 0xc4, 0xc4, 0xc4, 0xc4, 0xc4, 0xc4, 0xc4, 0xc4, 0xc4,
+      0xc4, 0xc4, 0xc4, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xd9};
+  SG_CHECK_CODE(load(overflow, sizeof overflow, NULL), SG_ERR_IMAGE_CORRUPT);
+  /* A well-formed DHT segment whose 16 counts add up to 257. */
+  static uint8_t dht[2 + 4 + 17 + 257 + 2];
+  size_t n = 0;
+  dht[n++] = 0xff, dht[n++] = 0xd8;
+  dht[n++] = 0xff, dht[n++] = 0xc4;
+  dht[n++] = (uint8_t)((2 + 17 + 257) >> 8), dht[n++] = (uint8_t)((2 + 17 + 257) & 0xff);
+  dht[n++] = 0x00; /* DC table 0 */
+  for (int i = 0; i < 16; i++) {
+    dht[n++] = i == 15 ? 17 : 16; /* 15 x 16 + 17 = 257 */
+  }
+  n += 257;
+  dht[n++] = 0xff, dht[n++] = 0xd9;
+  SG_CHECK_CODE(load(dht, n, NULL), SG_ERR_IMAGE_CORRUPT);
+  dht[2 + 4 + 16] = 16; /* 256 symbols: a legal table (the JPEG is still incomplete) */
+  SG_CHECK(load(dht, n, NULL) != SG_OK);
+}
+
+/* 16-bit PNM is refused: stb's 16-bit P6-to-grey path overruns its buffer
+ * (found by fuzz_image). */
+static void test_pnm_16_bit_refused(void) {
+  static uint8_t ppm[64 + 3 * 33 * 3 * 2];
+  const int hdr = snprintf((char *)ppm, 64, "P6 3 33 1516\n");
+  memset(ppm + hdr, 0x33, 3 * 33 * 3 * 2);
+  SG_CHECK_CODE(load(ppm, (size_t)hdr + 3 * 33 * 3 * 2, NULL), SG_ERR_IMAGE_FORMAT);
+  const int hdr2 = snprintf((char *)ppm, 64, "P5 3 33 65535\n");
+  memset(ppm + hdr2, 0x33, 3 * 33 * 2);
+  SG_CHECK_CODE(load(ppm, (size_t)hdr2 + 3 * 33 * 2, NULL), SG_ERR_IMAGE_FORMAT);
+}
+
 static void test_files(void) {
   sg_image img;
   sg_image_init(&img);
@@ -245,6 +284,8 @@ int main(void) {
   SG_RUN(test_png_truncated_everywhere);
   SG_RUN(test_png_header_lies);
   SG_RUN(test_random_and_oddities);
+  SG_RUN(test_jpeg_huffman_table_overflow);
+  SG_RUN(test_pnm_16_bit_refused);
   SG_RUN(test_files);
   SG_RUN(test_png_write_roundtrip);
   return sg_test_end();
