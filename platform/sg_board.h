@@ -6,10 +6,16 @@
 #ifndef SG_BOARD_H
 #define SG_BOARD_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Write n bytes to the console (stdout; semihosting on Cortex-M). */
 void sg_board_write(const char *s, size_t n);
+
+/* printf to the console (platform/board_printf.c), one line of at most
+ * 255 bytes at a time. */
+void sg_board_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void sg_board_vprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* Start a stack high-water measurement (paints the unused stack). */
 void sg_board_stack_paint(void);

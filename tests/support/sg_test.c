@@ -12,14 +12,10 @@ static const char *sg_suite = "tests";
 static unsigned sg_passed, sg_failed, sg_case_failures;
 
 void sg_test_printf(const char *fmt, ...) {
-  char buf[512];
   va_list ap;
   va_start(ap, fmt);
-  const int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  sg_board_vprintf(fmt, ap);
   va_end(ap);
-  if (n > 0) {
-    sg_board_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-  }
 }
 
 void sg_test_begin(const char *suite) {

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "sg_blob.h"
+#include "sg_board.h"
 #include "sg_cm_port.h"
 #include "stagegate/agent.h"
 
@@ -35,9 +36,9 @@ typedef struct {
   unsigned failures;   /* checks that did not hold */
 } sg_fw;
 
-/* Console (semihosting), printf-style; never called inside a feed, so the
- * stack measured for a decision is the agent's, not vsnprintf's. */
-void sg_fw_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Console output is sg_board_printf (semihosting); it is never called
+ * inside a feed, so the stack measured for a decision is the agent's, not
+ * vsnprintf's. */
 
 /* The embedded vector called `name` (test-vectors/profiles), or NULL. */
 const sg_blob *sg_fw_vector(const char *name);

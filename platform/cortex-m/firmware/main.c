@@ -20,17 +20,6 @@ extern const unsigned sg_fw_vectors_count;
 /* Static: the agent is tens of KiB and the stack is measured. */
 static sg_fw sg_fw_device;
 
-void sg_fw_printf(const char *fmt, ...) {
-  char buf[256];
-  va_list ap;
-  va_start(ap, fmt);
-  const int n = vsnprintf(buf, sizeof buf, fmt, ap);
-  va_end(ap);
-  if (n > 0) {
-    sg_board_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
-  }
-}
-
 const sg_blob *sg_fw_vector(const char *name) {
   for (unsigned i = 0; i < sg_fw_vectors_count; i++) {
     if (strcmp(sg_fw_vectors[i].name, name) == 0) {
@@ -118,11 +107,11 @@ int main(void) {
   sg_fw *fw = &sg_fw_device;
   sg_fw_timer_start();
 #if defined(SG_FW_BUDGET)
-  sg_fw_printf("== stagegate-fw-budget: Cortex-M4 mps2-an386, ES256 + RS256-2048 only\n");
+  sg_board_printf("== stagegate-fw-budget: Cortex-M4 mps2-an386, ES256 + RS256-2048 only\n");
 #else
-  sg_fw_printf("== stagegate-fw: Cortex-M4 mps2-an386, ES256 ES384 PS256 RS256\n");
+  sg_board_printf("== stagegate-fw: Cortex-M4 mps2-an386, ES256 ES384 PS256 RS256\n");
 #endif
-  sg_fw_printf("   image: %u B code+rodata+data in flash, %u B .data, %u B .bss; pool %u B\n",
+  sg_board_printf("   image: %u B code+rodata+data in flash, %u B .data, %u B .bss; pool %u B\n",
                (unsigned)((uintptr_t)_sidata - (uintptr_t)sg_vector_table) +
                    (unsigned)((uintptr_t)_edata - (uintptr_t)_sdata),
                (unsigned)((uintptr_t)_edata - (uintptr_t)_sdata),
@@ -131,7 +120,7 @@ int main(void) {
   sg_fw_story(fw);
   sg_fw_memory(fw);
   sg_agent_free(&fw->agent);
-  sg_fw_printf("== stagegate-fw: %s (%u failed checks)\n", fw->failures == 0 ? "PASS" : "FAIL",
+  sg_board_printf("== stagegate-fw: %s (%u failed checks)\n", fw->failures == 0 ? "PASS" : "FAIL",
                fw->failures);
   return fw->failures == 0 ? 0 : 1;
 }

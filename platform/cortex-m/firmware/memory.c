@@ -86,25 +86,25 @@ static void sg_fw_print_row(const char *alg, const char *step, const sg_fw_measu
     (void)snprintf(peak, sizeof peak, "%u", (unsigned)m->pool_peak);
   }
   const unsigned long insn = (unsigned long)m->ticks * SG_FW_INSN_PER_TICK;
-  sg_fw_printf("   %-10s %-7s %-22s %7s %8u %7u %10lu\n", alg, step, sg_strerror_name(m->result),
+  sg_board_printf("   %-10s %-7s %-22s %7s %8u %7u %10lu\n", alg, step, sg_strerror_name(m->result),
                peak, (unsigned)m->high_water, (unsigned)m->stack, insn);
 }
 
 void sg_fw_memory(sg_fw *fw) {
   const sg_agent *a = &fw->agent;
-  sg_fw_printf("-- static RAM: sizeof(sg_agent) %u B = chunk assembly %u + decode arena %u + "
+  sg_board_printf("-- static RAM: sizeof(sg_agent) %u B = chunk assembly %u + decode arena %u + "
                "trust record %u + %u\n",
                (unsigned)sizeof *a, (unsigned)sizeof a->chunks, (unsigned)sizeof a->arena,
                (unsigned)sizeof a->trust,
                (unsigned)(sizeof *a - sizeof a->chunks - sizeof a->arena - sizeof a->trust));
-  sg_fw_printf("   limits: SG_MAX_PROFILE %u, SG_MAX_CERT %u, SG_MAX_CHUNKS %u "
+  sg_board_printf("   limits: SG_MAX_PROFILE %u, SG_MAX_CERT %u, SG_MAX_CHUNKS %u "
                "(agent ~ 4 x SG_MAX_PROFILE + 2 x SG_MAX_CERT)\n",
                (unsigned)SG_MAX_PROFILE, (unsigned)SG_MAX_CERT, (unsigned)SG_MAX_CHUNKS);
-  sg_fw_printf("-- memory and time per algorithm: TurnOn, then a ~2 KB signed profile\n");
-  sg_fw_printf("   (pool: peak = mbedTLS max in use during the step, high-water = painted\n"
+  sg_board_printf("-- memory and time per algorithm: TurnOn, then a ~2 KB signed profile\n");
+  sg_board_printf("   (pool: peak = mbedTLS max in use during the step, high-water = painted\n"
                "    mark since agent init; stack from the top, firmware frames included;\n"
                "    instructions valid under qemu -icount shift=0)\n");
-  sg_fw_printf("   %-10s %-7s %-22s %7s %8s %7s %10s\n", "alg", "step", "result", "pool pk",
+  sg_board_printf("   %-10s %-7s %-22s %7s %8s %7s %10s\n", "alg", "step", "result", "pool pk",
                "pool hw", "stack", "insns");
   const unsigned n = (unsigned)(sizeof sg_fw_algs / sizeof sg_fw_algs[0]);
   for (unsigned i = 0; i < n; i++) {
@@ -114,7 +114,7 @@ void sg_fw_memory(sg_fw *fw) {
     sg_cm_flash_format(&fw->flash);
     sg_board_pool_restart();
     if (sg_fw_boot(fw) != SG_OK) {
-      sg_fw_printf("   %s: boot failed\n", al->alg);
+      sg_board_printf("   %s: boot failed\n", al->alg);
       fw->failures++;
       continue;
     }
@@ -132,14 +132,14 @@ void sg_fw_memory(sg_fw *fw) {
       stack = prof.stack > stack ? prof.stack : stack;
     }
     if (!ok) {
-      sg_fw_printf("   %s: unexpected result (this image expects the TurnOn to give %s)\n",
+      sg_board_printf("   %s: unexpected result (this image expects the TurnOn to give %s)\n",
                    al->alg, sg_strerror_name(al->expect));
       fw->failures++;
     }
 #if defined(SG_FW_BUDGET)
     if (al->budget) {
       const int within = hw < SG_FW_POOL_BUDGET && stack < SG_FW_STACK_BUDGET;
-      sg_fw_printf("   %s budget: pool %u < %u, stack %u < %u: %s\n", al->alg, (unsigned)hw,
+      sg_board_printf("   %s budget: pool %u < %u, stack %u < %u: %s\n", al->alg, (unsigned)hw,
                    SG_FW_POOL_BUDGET, (unsigned)stack, SG_FW_STACK_BUDGET,
                    within ? "met" : "EXCEEDED");
       fw->failures += within ? 0u : 1u;

@@ -36,19 +36,6 @@ static const sg_fw_step sg_fw_steps[] = {
      SG_STATE_TRUSTED},
 };
 
-static const char *sg_fw_state_name(sg_trust_state s) {
-  switch (s) {
-    case SG_STATE_UNTRUSTED:
-      return "UNTRUSTED";
-    case SG_STATE_TRUSTED:
-      return "TRUSTED";
-    case SG_STATE_LOCKED:
-      return "LOCKED";
-    default:
-      return "?";
-  }
-}
-
 /* Everything that must survive a reboot, compared field by field. */
 static int sg_fw_same_status(const sg_status *a, const sg_status *b) {
   return a->state == b->state && a->mode == b->mode && a->anchor_len == b->anchor_len &&
@@ -63,8 +50,8 @@ static int sg_fw_reboot(sg_fw *fw, const sg_fw_step *st) {
   const int rc = sg_fw_boot(fw);
   ok = ok && rc == SG_OK && sg_agent_status(&fw->agent, &after) == SG_OK &&
        sg_fw_same_status(&before, &after) && after.state == st->state;
-  sg_fw_printf("         re-init from the flash region: %s, %s, seq floor %u, time floor %u -> %s\n",
-               sg_strerror_name(rc), sg_fw_state_name(after.state), (unsigned)after.seq_floor,
+  sg_board_printf("         re-init from the flash region: %s, %s, seq floor %u, time floor %u -> %s\n",
+               sg_strerror_name(rc), sg_trust_state_name(after.state), (unsigned)after.seq_floor,
                (unsigned)after.time_floor, ok ? "state kept" : "STATE LOST");
   return ok;
 }
@@ -72,7 +59,7 @@ static int sg_fw_reboot(sg_fw *fw, const sg_fw_step *st) {
 static int sg_fw_step_feed(sg_fw *fw, const sg_fw_step *st) {
   const sg_blob *b = sg_fw_vector(st->feed);
   if (b == NULL) {
-    sg_fw_printf("         missing vector %s\n", st->feed);
+    sg_board_printf("         missing vector %s\n", st->feed);
     return 0;
   }
   uint8_t before[32], after[32];
@@ -88,23 +75,23 @@ static int sg_fw_step_feed(sg_fw *fw, const sg_fw_step *st) {
   const int ok = got == st->expect && status_ok && s.state == st->state &&
                  fw->events >= events + symbols && fw->last_event == got &&
                  (got == SG_ACCEPTED || untouched);
-  sg_fw_printf("         %s, %u symbol%s -> %s, %s%s%s%s\n", st->feed, symbols,
-               symbols == 1 ? "" : "s", sg_strerror_name(got), sg_fw_state_name(s.state),
+  sg_board_printf("         %s, %u symbol%s -> %s, %s%s%s%s\n", st->feed, symbols,
+               symbols == 1 ? "" : "s", sg_strerror_name(got), sg_trust_state_name(s.state),
                got != SG_ACCEPTED ? (untouched ? ", flash untouched" : ", FLASH CHANGED") : "",
                fw->wifi_runs != runs ? ", Wi-Fi applied" : "",
                got != st->expect ? " (EXPECTED " : "");
   if (got != st->expect) {
-    sg_fw_printf("%s)\n", sg_strerror_name(st->expect));
+    sg_board_printf("%s)\n", sg_strerror_name(st->expect));
   }
   return ok;
 }
 
 void sg_fw_story(sg_fw *fw) {
-  sg_fw_printf("-- trust-policy story (clock %d, build time %u)\n", (int)SG_FW_CLOCK,
+  sg_board_printf("-- trust-policy story (clock %d, build time %u)\n", (int)SG_FW_CLOCK,
                (unsigned)fw->cfg.build_time);
   const int rc = sg_fw_boot(fw);
   if (rc != SG_OK) {
-    sg_fw_printf("   boot on a fresh flash region: %s\n", sg_strerror_name(rc));
+    sg_board_printf("   boot on a fresh flash region: %s\n", sg_strerror_name(rc));
     fw->failures++;
     return;
   }
@@ -112,11 +99,11 @@ void sg_fw_story(sg_fw *fw) {
   unsigned passed = 0;
   for (unsigned i = 0; i < n; i++) {
     const sg_fw_step *st = &sg_fw_steps[i];
-    sg_fw_printf("   [%2u] %s\n", i + 1, st->what);
+    sg_board_printf("   [%2u] %s\n", i + 1, st->what);
     const int ok = st->feed == NULL ? sg_fw_reboot(fw, st) : sg_fw_step_feed(fw, st);
-    sg_fw_printf("         %s\n", ok ? "ok" : "FAILED");
+    sg_board_printf("         %s\n", ok ? "ok" : "FAILED");
     passed += ok ? 1u : 0u;
     fw->failures += ok ? 0u : 1u;
   }
-  sg_fw_printf("-- story: %u of %u steps as expected\n", passed, n);
+  sg_board_printf("-- story: %u of %u steps as expected\n", passed, n);
 }
