@@ -19,7 +19,7 @@ else
   LEGACY=(-keypbe PBE-SHA1-3DES -certpbe PBE-SHA1-3DES -macalg sha1)
   echo "  (no legacy provider: legacy variant made with PBE-SHA1-3DES, RC2 untested here)"
 fi
-has_oid() { xxd -p "$1" | tr -d '\n' | grep -q "$2"; }
+has_oid() { od -An -v -tx1 "$1" | tr -d ' \n' | grep -q "$2"; }
 OID_RC2_40=2a864886f70d010c0106   # pbeWithSHAAnd40BitRC2-CBC
 OID_3DES=2a864886f70d010c0103     # pbeWithSHAAnd3-KeyTripleDES-CBC
 OID_PBES2=2a864886f70d01050d      # PBES2

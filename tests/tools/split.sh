@@ -7,7 +7,7 @@ make_keys
 turn_on_profile "@rsa2048.pem" >p.json
 "$TOOL" sign --key rsa2048.key --cert rsa2048.pem --x5c --seq 1 p.json >s.jws
 tr -d '\n' <s.jws >text
-set_id=$(openssl dgst -sha256 -binary text | xxd -p -c 64 | cut -c1-12)
+set_id=$(openssl dgst -sha256 -binary text | od -An -v -tx1 | tr -d ' \n' | cut -c1-12)
 
 # check_chunks CAPACITY FILE...: every chunk well formed, fits, in order, and
 # the data reassembles to the text.
@@ -31,7 +31,7 @@ check_chunks() {
 n=$(ls part-*.txt | wc -l)
 check "split into $n files of <= 300 bytes" check_chunks 300 "$set_id" text $(for i in $(seq 1 "$n"); do echo part-$i.txt; done)
 check "several chunks were needed" test "$n" -gt 1
-check "chunk files have no trailing newline" test "$(tail -c1 part-1.txt | xxd -p)" != 0a
+check "chunk files have no trailing newline" test "$(tail -c1 part-1.txt | od -An -tx1 | tr -d ' ')" != 0a
 "$TOOL" split --capacity 300 s.jws >lines.txt
 for i in $(seq 1 "$n"); do cat part-$i.txt; echo; done >files.txt
 check "stdout: one chunk per line, same chunks as the files" cmp -s lines.txt files.txt
@@ -58,7 +58,7 @@ expect_fail "bad --capacity" 1 "--capacity 'x'" "$TOOL" split --capacity x s.jws
 printf '{"stagegate":1,"name":"Lager S\xc3\xbcd","actions":[{"csp":"Wifi"}]}\n' >u.json
 "$TOOL" split --capacity 40 --out-prefix u u.json
 check "unsigned JSON split and reassembled" \
-  check_chunks 40 "$(printf %s "$(cat u.json)" | openssl dgst -sha256 -binary | xxd -p -c 64 | cut -c1-12)" \
+  check_chunks 40 "$(printf %s "$(cat u.json)" | openssl dgst -sha256 -binary | od -An -v -tx1 | tr -d ' \n' | cut -c1-12)" \
   <(printf %s "$(cat u.json)") $(for i in $(seq 1 "$(ls u-*.txt | wc -l)"); do echo u-$i.txt; done)
 expect_fail "pretty JSON to stdout refused" 2 "line breaks: use --out-prefix" "$TOOL" split --capacity 4000 p.json
 expect_fail "not a profile" 2 "not a profile" "$TOOL" split --capacity 4000 rsa2048.pem
