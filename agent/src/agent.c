@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "agent_priv.h"
+#include "jwe.h"
 #include "chunk.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/x509_crt.h"
@@ -169,8 +170,21 @@ int sg_agent_feed(sg_agent *agent, const uint8_t *symbol, size_t len, sg_feed_re
   }
   if (ret == SG_ACCEPTED) {
     size_t text_len = 0;
+    size_t cap = 0;
     const uint8_t *text = sg_chunk_text(&agent->chunks, &text_len);
-    ret = sg_policy_decide(agent, text, text_len, res, &ev);
+    uint8_t *plain = sg_chunk_scratch(&agent->chunks, &cap);
+    const uint8_t *body = NULL;
+    size_t body_len = 0;
+    ret = sg_jwe_open(agent->cfg.keystore, agent->cfg.require_encrypted, text, text_len, plain,
+                      cap, &body, &body_len, &res->encrypted);
+    if (ret == SG_OK) {
+      ret = sg_policy_decide(agent, body, body_len, res, &ev);
+    } else {
+      ev.detail = "encrypted profile";
+    }
+    if (res->encrypted) {
+      sg_wipe(plain, cap); /* the plaintext lives for this decision only */
+    }
   } else {
     ev.detail = "chunk";
     if (ret == SG_NEED_MORE) {

@@ -179,3 +179,8 @@ const uint8_t *sg_chunk_text(const sg_chunk_asm *a, size_t *len) {
   *len = a->text_len;
   return a->text;
 }
+
+uint8_t *sg_chunk_scratch(sg_chunk_asm *a, size_t *cap) {
+  *cap = sizeof a->data;
+  return a->data;
+}

@@ -42,4 +42,9 @@ int sg_chunk_feed(sg_chunk_asm *a, const uint8_t *sym, size_t len, sg_chunk_prog
 /* The last completed text (valid until the next feed). */
 const uint8_t *sg_chunk_text(const sg_chunk_asm *a, size_t *len);
 
+/* Once a text is complete, the arrival-order buffer is free until the next
+ * feed: room for one decrypted profile (never more than the text) without
+ * a second SG_MAX_PROFILE buffer in the agent. The caller wipes it. */
+uint8_t *sg_chunk_scratch(sg_chunk_asm *a, size_t *cap);
+
 #endif

@@ -69,6 +69,16 @@
 #define MBEDTLS_PK_C
 #define MBEDTLS_PK_PARSE_C
 
+/* Encrypted profiles (JWE: A256GCM content, A256KW key wrap, ECDH on
+ * P-256 through the ECP module above). SG_NO_JWE leaves them out (the
+ * Cortex-M budget image). */
+#if !defined(SG_NO_JWE)
+#define MBEDTLS_CIPHER_C
+#define MBEDTLS_AES_C
+#define MBEDTLS_GCM_C
+#define MBEDTLS_NIST_KW_C
+#endif
+
 /* X.509 */
 #define MBEDTLS_X509_USE_C
 #define MBEDTLS_X509_CRT_PARSE_C

@@ -25,6 +25,7 @@
 
 #include "stagegate/config.h"
 #include "stagegate/errors.h"
+#include "stagegate/keystore.h"
 #include "stagegate/platform.h"
 #include "stagegate/trust.h"
 
@@ -74,6 +75,10 @@ typedef struct sg_agent_config {
   const sg_action_handler *handlers;   /* optional, handler_count entries */
   size_t handler_count;
   uint64_t build_time;                 /* Unix seconds: the lowest time floor */
+  /* Encrypted profiles (JWE; stagegate/keystore.h). NULL: none can be
+   * opened. require_encrypted: refuse every plaintext profile. */
+  const sg_keystore *keystore;
+  int require_encrypted;
 } sg_agent_config;
 
 /* Result of feeding one symbol. */
@@ -86,6 +91,7 @@ typedef struct sg_feed_result {
   uint64_t seq;          /* valid when has_seq */
   int has_seq;
   int trust_changed;     /* the accepted profile changed the trust slot */
+  int encrypted;         /* the profile came encrypted (JWE) and was opened */
 } sg_feed_result;
 
 /* What sg_agent_status reports. Pointers into the agent: valid until the

@@ -1,0 +1,1 @@
+AW_6p36Ou5kjDT7hG_mTpLVuKuSG_rHyeYPv9TbOXVk

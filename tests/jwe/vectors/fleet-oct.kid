@@ -1,0 +1,1 @@
+WXMlAQDDIHYoNnadQPxeTvX5wXc2yf_OrHXBUp9ewEk
