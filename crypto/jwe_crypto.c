@@ -9,6 +9,7 @@
 #include "mbedtls/gcm.h"
 #include "mbedtls/md.h"
 #include "mbedtls/nist_kw.h"
+#include "mbedtls/pk.h"
 #include "sg_crypto.h"
 #include "stagegate/errors.h"
 
@@ -220,6 +221,24 @@ int sg_p256_public(const uint8_t d[32], uint8_t pub[64]) {
   mbedtls_mpi_free(&k);
   mbedtls_ecp_point_free(&p);
   mbedtls_ecp_group_free(&grp);
+  return ret;
+}
+
+int sg_p256_private_from_key_file(const uint8_t *buf, size_t len, sg_rng_fn f_rng, void *p_rng,
+                                  uint8_t d[32]) {
+  int ret = SG_ERR_ARG;
+  size_t olen = 0;
+  mbedtls_pk_context pk;
+  mbedtls_pk_init(&pk);
+  const int rc = mbedtls_pk_parse_key(&pk, buf, len, NULL, 0, f_rng, p_rng);
+  if (rc != 0) {
+    ret = sg_mbedtls_is_oom(rc) ? SG_ERR_NO_MEMORY : SG_ERR_ARG;
+  } else if (mbedtls_pk_get_type(&pk) == MBEDTLS_PK_ECKEY &&
+             mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(pk)) == MBEDTLS_ECP_DP_SECP256R1 &&
+             mbedtls_ecp_write_key_ext(mbedtls_pk_ec(pk), &olen, d, 32) == 0 && olen == 32) {
+    ret = SG_OK;
+  }
+  mbedtls_pk_free(&pk);
   return ret;
 }
 

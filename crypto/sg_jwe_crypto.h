@@ -71,6 +71,14 @@ int sg_p256_ecdh(const uint8_t d[32], const uint8_t peer[64], sg_rng_fn f_rng, v
  * scalar) or SG_ERR_NO_MEMORY. */
 int sg_p256_public(const uint8_t d[32], uint8_t pub[64]);
 
+/*
+ * The P-256 private scalar of a PEM or DER key (SEC1 or unencrypted
+ * PKCS#8); PEM must include its terminating NUL in `len`. SG_OK, SG_ERR_ARG
+ * (not a P-256 private key) or SG_ERR_NO_MEMORY. For host-side key files.
+ */
+int sg_p256_private_from_key_file(const uint8_t *buf, size_t len, sg_rng_fn f_rng, void *p_rng,
+                                  uint8_t d[32]);
+
 /* RFC 7638 thumbprints (base64url of SHA-256 of the canonical JWK). */
 void sg_jwk_thumbprint_ec(const uint8_t pub[64], char kid[SG_KID_LEN]);
 void sg_jwk_thumbprint_oct(const uint8_t k[32], char kid[SG_KID_LEN]);

@@ -77,6 +77,16 @@ int sg_posix_event_log_open(sg_posix_event_log *log, const char *path, const sg_
 void sg_posix_event_log_sink(sg_posix_event_log *log, sg_event_sink *out);
 void sg_posix_event_log_close(sg_posix_event_log *log);
 
+/*
+ * Fleet keys (encrypted profiles) from files: see fleet_keys.c for the
+ * formats. Adds the key to `ks` and gives its kid. SG_OK, SG_ERR_STORAGE
+ * (unreadable), SG_ERR_ARG (not a key stagegate can use), SG_ERR_TOO_LARGE
+ * (file over 8 KiB, or the keystore is full), SG_ERR_NO_MEMORY.
+ */
+int sg_posix_fleet_key_load(sg_ram_keystore *ks, const char *path, char kid[SG_KID_LEN]);
+/* getrandom(): a random source for sg_ram_keystore_init's rng. */
+int sg_posix_random(void *ctx, unsigned char *out, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

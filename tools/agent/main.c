@@ -29,6 +29,7 @@
 #define SG_SLOT_SECTORS 4u
 #define SG_MAX_IMAGE_SYMBOLS 32u
 #define SG_MAX_PATHS 4096u
+#define SG_MAX_FLEET_KEYS 8u
 
 static const char usage[] =
     "usage: stagegate-agent --state DIR [options] COMMAND ...\n"
@@ -47,6 +48,9 @@ static const char usage[] =
     "  --build-time UNIX the lowest time floor (default: this build's time)\n"
     "  --model M --serial S   device identity (else STAGEGATE_MODEL/SERIAL, else device.conf)\n"
     "  --test-handlers   also register the handlers the test vectors expect (Picky, Fail)\n"
+    "  --fleet-key FILE  a key that opens encrypted profiles (PEM P-256 private key, or a JWK\n"
+    "                    with kty EC or oct); repeatable, up to 8\n"
+    "  --require-encrypted  refuse every profile that does not come encrypted\n"
     "\n"
     "exit status: 0 last decision accepted (status: ok), 3 rejected, 4 still waiting for\n"
     "barcodes, 2 input or storage error, 1 usage.\n";
@@ -59,6 +63,9 @@ typedef struct {
   uint64_t build_time;
   const char *model, *serial;
   int test_handlers;
+  const char *fleet_keys[SG_MAX_FLEET_KEYS];
+  size_t fleet_key_count;
+  int require_encrypted;
 } sg_options;
 
 static int64_t sg_fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
@@ -112,6 +119,9 @@ typedef struct {
   int have_identity;
   sg_posix_event_log log;
   sg_event_sink sink;
+  sg_ram_key keys[SG_MAX_FLEET_KEYS];
+  sg_ram_keystore keyring;
+  sg_keystore keystore;
   sg_agent agent;
 } sg_device;
 
@@ -165,6 +175,21 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
   cfg.handlers = sg_handlers;
   cfg.handler_count = o->test_handlers ? 3 : 1;
   cfg.build_time = o->build_time;
+  sg_ram_keystore_init(&dev.keyring, dev.keys, SG_MAX_FLEET_KEYS, sg_posix_random, NULL);
+  for (size_t k = 0; k < o->fleet_key_count; k++) {
+    char kid[SG_KID_LEN];
+    const int kr = sg_posix_fleet_key_load(&dev.keyring, o->fleet_keys[k], kid);
+    if (kr != SG_OK) {
+      fprintf(stderr, "stagegate-agent: fleet key %s: %s (%s)\n", o->fleet_keys[k],
+              kr == SG_ERR_ARG ? "not a P-256 private key or a JWK of kty EC or oct"
+                               : sg_strerror(kr),
+              sg_strerror_name(kr));
+      return SG_EXIT_IO;
+    }
+  }
+  dev.keystore = sg_ram_keystore_port(&dev.keyring);
+  cfg.keystore = &dev.keystore;
+  cfg.require_encrypted = o->require_encrypted;
   sg_handler_out = r->out;
   const int ret = sg_agent_init(&dev.agent, &cfg);
   if (ret != SG_OK && !r->json) {
@@ -176,6 +201,7 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
 
 static void sg_device_close(void) {
   sg_agent_free(&dev.agent);
+  sg_ram_keystore_wipe(&dev.keyring);
   sg_posix_event_log_close(&dev.log);
   sg_file_bd_close(&dev.file);
 }
@@ -321,6 +347,8 @@ int main(int argc, char **argv) {
       o.json = 1;
     } else if (strcmp(a, "--test-handlers") == 0) {
       o.test_handlers = 1;
+    } else if (strcmp(a, "--require-encrypted") == 0) {
+      o.require_encrypted = 1;
     } else if (strcmp(a, "--help") == 0) {
       fputs(usage, stdout);
       return 0;
@@ -329,6 +357,8 @@ int main(int argc, char **argv) {
       return SG_EXIT_USAGE;
     } else if (strcmp(a, "--state") == 0) {
       o.state_dir = v, i++;
+    } else if (strcmp(a, "--fleet-key") == 0 && o.fleet_key_count < SG_MAX_FLEET_KEYS) {
+      o.fleet_keys[o.fleet_key_count++] = v, i++;
     } else if (strcmp(a, "--model") == 0) {
       o.model = v, i++;
     } else if (strcmp(a, "--serial") == 0) {

@@ -45,6 +45,7 @@ void sg_report_feed(const sg_report *r, const char *source, int code, const sg_f
     if (res->has_seq) {
       fprintf(r->out, ",\"seq\":%llu", (unsigned long long)res->seq);
     }
+    fprintf(r->out, ",\"encrypted\":%s", res->encrypted ? "true" : "false");
     fprintf(r->out, ",\"trust_changed\":%s}\n", res->trust_changed ? "true" : "false");
     return;
   }
@@ -56,6 +57,9 @@ void sg_report_feed(const sg_report *r, const char *source, int code, const sg_f
   }
   if (res->has_seq) {
     fprintf(r->out, ", seq %llu", (unsigned long long)res->seq);
+  }
+  if (res->encrypted) {
+    fputs(", was encrypted", r->out);
   }
   fputs(res->trust_changed ? ", trust state changed\n" : "\n", r->out);
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sg_jwe_sign.h"
 #include "sg_render.h"
 #include "sg_sign.h"
 
@@ -25,6 +26,8 @@ static const char sg_help[] =
     "  render    draw a profile as barcode PNGs (PDF417, QR, DataMatrix) and a\n"
     "            printable sheet\n"
     "  inspect   show a profile (JWS or JSON) or a certificate (PEM/DER)\n"
+    "  encrypt   encrypt a (signed) profile for the fleet: JWE, A256GCM\n"
+    "  keygen    make a fleet key for encrypted profiles (P-256 or AES-256)\n"
     "\n"
     "`stagegate-sign <command> --help` describes each command.\n"
     "exit status: 0 success, 1 usage error, 2 input or crypto error.\n";
@@ -50,8 +53,13 @@ int main(int argc, char **argv) {
     ret = sg_cmd_render(argc - 1, argv + 1);
   } else if (strcmp(cmd, "inspect") == 0) {
     ret = sg_cmd_inspect(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "encrypt") == 0) {
+    ret = sg_cmd_encrypt(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "keygen") == 0) {
+    ret = sg_cmd_keygen(argc - 1, argv + 1);
   } else {
-    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, render, inspect)", cmd);
+    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, render, inspect, "
+                   "encrypt, keygen)", cmd);
   }
   if (ret != SG_EXIT_OK) {
     const char *msg = sg_error();

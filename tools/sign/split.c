@@ -116,7 +116,8 @@ size_t sg_split_min_capacity(const uint8_t *text, size_t len) {
   return cap;
 }
 
-/* A profile text: bare JSON, or JWS (compact: three base64url parts). */
+/* A profile text: bare JSON, JWS (compact: three base64url parts) or an
+ * encrypted profile (JWE compact: five parts, `stagegate-sign encrypt`). */
 static int sg_looks_like_profile(const uint8_t *t, size_t len) {
   if (t[0] == '{') {
     return 1;
@@ -131,7 +132,7 @@ static int sg_looks_like_profile(const uint8_t *t, size_t len) {
       return 0;
     }
   }
-  return dots == 2;
+  return dots == 2 || dots == 4;
 }
 
 static int sg_is_space(uint8_t c) {
@@ -193,7 +194,7 @@ int sg_cmd_split(int argc, char **argv) {
     goto out;
   }
   if (!sg_looks_like_profile(text, len)) {
-    ret = sg_fail("%s: not a profile (JSON object or JWS compact serialization)", pos[0]);
+    ret = sg_fail("%s: not a profile (JSON object, JWS or JWE compact serialization)", pos[0]);
     goto out;
   }
   if ((double)len > max_d) {

@@ -67,6 +67,12 @@ extern "C" {
   /* storage */                                                                         \
   X(SG_ERR_STORAGE,              -80, "storage read, program or erase failed")         \
   X(SG_ERR_STORAGE_FULL,         -81, "trust record does not fit the storage slot")   \
+  /* encrypted profiles (JWE) */                                                        \
+  X(SG_ERR_JWE_FORMAT,           -90,  "encrypted profile (JWE) is malformed")         \
+  X(SG_ERR_JWE_ALG,              -91,  "encryption algorithm or JWE header parameter not supported") \
+  X(SG_ERR_UNKNOWN_KEY,          -92,  "encrypted for a key this device does not hold") \
+  X(SG_ERR_DECRYPT_FAILED,       -93,  "encrypted profile does not decrypt (wrong key or tampered)") \
+  X(SG_ERR_ENCRYPTION_REQUIRED,  -94,  "plaintext profile refused: this device requires encryption") \
   /* scanner/images */                                                                  \
   X(SG_ERR_IMAGE_IO,             -100, "image file could not be opened or read")       \
   X(SG_ERR_IMAGE_EMPTY,          -101, "image file is empty")                          \
@@ -80,13 +86,7 @@ extern "C" {
   X(SG_ERR_ENCODE,               -109, "payload does not fit the chosen symbology and settings") \
   X(SG_ERR_OUTPUT_TOO_SMALL,     -110, "rendered image larger than the caller's buffer") \
   X(SG_ERR_SCAN_END,             -111, "scanner has no more symbols")                 \
-  X(SG_ERR_SCAN_IO,              -112, "scanner input stream could not be read")   \
-  /* encrypted profiles (JWE) */                                                        \
-  X(SG_ERR_JWE_FORMAT,           -130, "encrypted profile (JWE) is malformed")        \
-  X(SG_ERR_JWE_ALG,              -131, "encryption algorithm or JWE header parameter not supported") \
-  X(SG_ERR_UNKNOWN_KEY,          -132, "encrypted for a key this device does not hold") \
-  X(SG_ERR_DECRYPT_FAILED,       -133, "encrypted profile does not decrypt (wrong key or tampered)") \
-  X(SG_ERR_ENCRYPTION_REQUIRED,  -134, "plaintext profile refused: this device requires encryption")
+  X(SG_ERR_SCAN_IO,              -112, "scanner input stream could not be read")
 
 typedef enum {
 #define SG_X_ENUM(name, value, msg) name = value,
