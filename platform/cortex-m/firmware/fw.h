@@ -55,9 +55,21 @@ int sg_fw_feed(sg_fw *fw, const sg_blob *b, unsigned *symbols);
 /* SHA-256 of the whole trust-slot region, to show a rejection wrote nothing. */
 void sg_fw_flash_digest(const sg_fw *fw, uint8_t out[32]);
 
-/* The two parts of the run; each counts its failed checks in fw->failures. */
+/* The parts of the run; each counts its failed checks in fw->failures.
+ * sg_fw_encrypted (encrypted profiles) is in the full image only. */
 void sg_fw_story(sg_fw *fw);
 void sg_fw_memory(sg_fw *fw);
+void sg_fw_encrypted(sg_fw *fw);
+
+/* One vector fed with its costs measured (memory.c). */
+typedef struct {
+  int result;
+  size_t pool_peak;   /* mbedTLS max in use during the step (0: not kept) */
+  size_t high_water;  /* painted pool mark so far */
+  size_t stack;       /* stack peak during the step */
+  uint32_t ticks;
+} sg_fw_measure;
+void sg_fw_measure_feed(sg_fw *fw, const char *name, sg_fw_measure *m);
 
 /* A free-running count of the CMSDK APB timer 0 (25 MHz PCLK on QEMU's
  * mps2-an386). Under `-icount shift=0` QEMU's virtual clock advances 1 ns

@@ -119,6 +119,7 @@ int main(void) {
   sg_fw_setup(fw);
   sg_fw_story(fw);
   sg_fw_memory(fw);
+  sg_fw_encrypted(fw);
   sg_agent_free(&fw->agent);
   sg_board_printf("== stagegate-fw: %s (%u failed checks)\n", fw->failures == 0 ? "PASS" : "FAIL",
                fw->failures);

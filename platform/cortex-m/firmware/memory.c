@@ -51,15 +51,7 @@ static const sg_fw_alg sg_fw_algs[] = {
 #define SG_FW_POOL_BUDGET (16u * 1024u)
 #define SG_FW_STACK_BUDGET (4u * 1024u)
 
-typedef struct {
-  int result;
-  size_t pool_peak;   /* mbedTLS max in use during the step (0: not kept) */
-  size_t high_water;  /* painted pool mark so far */
-  size_t stack;       /* stack peak during the step */
-  uint32_t ticks;
-} sg_fw_measure;
-
-static void sg_fw_measure_feed(sg_fw *fw, const char *name, sg_fw_measure *m) {
+void sg_fw_measure_feed(sg_fw *fw, const char *name, sg_fw_measure *m) {
   const sg_blob *b = sg_fw_vector(name);
   unsigned symbols = 0;
   memset(m, 0, sizeof *m);

@@ -1,1 +1,1 @@
-WXMlAQDDIHYoNnadQPxeTvX5wXc2yf_OrHXBUp9ewEk
+-wEuaMboIFfjJh1R_695ARssEKlkN9CzAYu-wJpAlwk
