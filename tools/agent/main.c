@@ -19,6 +19,7 @@
 #include "sg_posix.h"
 #include "sg_scan_text.h"
 #include "sg_scan_zxing.h"
+#include "sg_tpm_counter.h"
 #include "stagegate/scanner.h"
 
 #ifndef SG_BUILD_TIME
@@ -47,6 +48,9 @@ static const char usage[] =
     "  --build-time UNIX the lowest time floor (default: this build's time)\n"
     "  --model M --serial S   device identity (else STAGEGATE_MODEL/SERIAL, else device.conf)\n"
     "  --test-handlers   also register the handlers the test vectors expect (Picky, Fail)\n"
+    "  --tpm [TCTI]      rollback protection: the trust slot's counter in a TPM 2.0 NV index\n"
+    "                    (TCTI default device:/dev/tpmrm0; e.g. swtpm:host=127.0.0.1,port=2321)\n"
+    "  --tpm-index HEX   its NV index (default 0x01005347; the next one holds its base)\n"
     "\n"
     "exit status: 0 last decision accepted (status: ok), 3 rejected, 4 still waiting for\n"
     "barcodes, 2 input or storage error, 1 usage.\n";
@@ -59,6 +63,9 @@ typedef struct {
   uint64_t build_time;
   const char *model, *serial;
   int test_handlers;
+  int tpm;
+  const char *tpm_tcti;
+  uint32_t tpm_index;
 } sg_options;
 
 static int64_t sg_fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
@@ -104,7 +111,11 @@ static const sg_action_handler sg_handlers[] = {
 /* --- the device: storage, clock, identity, events, agent --------------- */
 typedef struct {
   sg_file_bd file;
-  sg_blockdev bd;
+  sg_blockdev file_bd; /* the file alone */
+  sg_tpm_counter tpm;
+  int use_tpm;
+  sg_blockdev bd; /* what the agent uses: the file, plus the TPM counter with --tpm */
+  char rollback[240];
   sg_clock clock;
   int64_t fixed_now;
   sg_posix_identity ident_store;
@@ -116,6 +127,45 @@ typedef struct {
 } sg_device;
 
 static sg_device dev; /* large (the agent holds every buffer): not on the stack */
+
+/* 1 if the slot file is fully erased (new): only then may the TPM indices be
+ * defined, so that a TPM cleared under a slot holding state fails closed. */
+static int sg_slot_erased(const sg_blockdev *bd) {
+  uint8_t buf[512];
+  for (uint32_t s = 0; s < bd->sector_count; s++) {
+    for (uint32_t off = 0; off < bd->sector_size; off += (uint32_t)sizeof buf) {
+      const uint32_t n = bd->sector_size - off < sizeof buf ? bd->sector_size - off : (uint32_t)sizeof buf;
+      if (bd->read(bd->ctx, s, off, buf, n) != 0) {
+        return 0;
+      }
+      for (uint32_t i = 0; i < n; i++) {
+        if (buf[i] != 0xFFu) {
+          return 0;
+        }
+      }
+    }
+  }
+  return 1;
+}
+
+/* --tpm: the trust slot's counter in the TPM. A TPM that cannot be used
+ * leaves the counter hooks failing: the slot then loads LOCKED (fail closed). */
+static void sg_device_attach_tpm(const sg_options *o) {
+  sg_tpm_counter_init(&dev.tpm);
+  const int ret = sg_tpm_counter_open(&dev.tpm, o->tpm_tcti, o->tpm_index,
+                                      sg_slot_erased(&dev.file_bd) ? SG_TPM_DEFINE : 0);
+  dev.use_tpm = 1;
+  if (ret != SG_OK) {
+    fprintf(stderr, "stagegate-agent: %s\n", sg_tpm_counter_error(&dev.tpm));
+  }
+  snprintf(dev.rollback, sizeof dev.rollback, "TPM NV counter 0x%08x%s%s%s",
+           (unsigned)(o->tpm_index == 0 ? SG_TPM_INDEX_DEFAULT : o->tpm_index),
+           ret == SG_OK ? "" : " (unavailable: ", ret == SG_OK ? "" : sg_tpm_counter_error(&dev.tpm),
+           ret == SG_OK ? "" : ")");
+  sg_tpm_counter_blockdev(&dev.tpm, &dev.file_bd, &dev.bd);
+}
+
+const char *sg_rollback_protection(void) { return dev.use_tpm ? dev.rollback : "none"; }
 
 static int sg_device_open(const sg_options *o, const sg_report *r) {
   char path[4096];
@@ -129,7 +179,11 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
     fprintf(stderr, "stagegate-agent: cannot open trust slot %s\n", path);
     return SG_EXIT_IO;
   }
-  sg_file_bd_blockdev(&dev.file, &dev.bd);
+  sg_file_bd_blockdev(&dev.file, &dev.file_bd);
+  dev.bd = dev.file_bd;
+  if (o->tpm) {
+    sg_device_attach_tpm(o);
+  }
   if (o->have_clock) {
     dev.fixed_now = o->clock;
     dev.clock.ctx = &dev.fixed_now;
@@ -177,6 +231,7 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
 static void sg_device_close(void) {
   sg_agent_free(&dev.agent);
   sg_posix_event_log_close(&dev.log);
+  sg_tpm_counter_close(&dev.tpm);
   sg_file_bd_close(&dev.file);
 }
 
@@ -308,6 +363,17 @@ static int sg_parse_i64(const char *s, int64_t *out) {
   return 1;
 }
 
+static int sg_parse_index(const char *s, uint32_t *out) {
+  char *end = NULL;
+  errno = 0;
+  const unsigned long v = strtoul(s, &end, 16);
+  if (errno != 0 || end == s || *end != '\0' || v == 0 || v > 0xFFFFFFFFul) {
+    return 0;
+  }
+  *out = (uint32_t)v;
+  return 1;
+}
+
 int main(int argc, char **argv) {
   sg_options o;
   memset(&o, 0, sizeof o);
@@ -321,6 +387,15 @@ int main(int argc, char **argv) {
       o.json = 1;
     } else if (strcmp(a, "--test-handlers") == 0) {
       o.test_handlers = 1;
+    } else if (strcmp(a, "--tpm") == 0 || strncmp(a, "--tpm=", 6) == 0) {
+      /* The TCTI is optional: --tpm=TCTI, or a next argument that looks like
+       * one (has a ':' or is a path), so that `--tpm status` still works. */
+      o.tpm = 1;
+      if (a[5] == '=') {
+        o.tpm_tcti = a + 6;
+      } else if (v != NULL && strncmp(v, "--", 2) != 0 && (strchr(v, ':') != NULL || v[0] == '/')) {
+        o.tpm_tcti = v, i++;
+      }
     } else if (strcmp(a, "--help") == 0) {
       fputs(usage, stdout);
       return 0;
@@ -329,6 +404,8 @@ int main(int argc, char **argv) {
       return SG_EXIT_USAGE;
     } else if (strcmp(a, "--state") == 0) {
       o.state_dir = v, i++;
+    } else if (strcmp(a, "--tpm-index") == 0 && sg_parse_index(v, &o.tpm_index)) {
+      i++;
     } else if (strcmp(a, "--model") == 0) {
       o.model = v, i++;
     } else if (strcmp(a, "--serial") == 0) {
