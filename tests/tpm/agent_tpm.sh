@@ -124,13 +124,48 @@ exits "TurnOn again" 0 d-many 0x01005750 feed "$V/turnon-admin-11.jws"
 state_is "TurnOn, TurnOff, TurnOn: TRUSTED" d-many 0x01005750 TRUSTED
 exits "and in use" 0 d-many 0x01005750 feed "$V/wifi-admin-31.jws"
 
+# Factory provisioning as docs/incoming/tpm.md says, with tpm2-tools: the
+# agent uses the pre-defined pair. Here on a slot that already holds state
+# (a device moving to the TPM): the counter starts at 0 and the first
+# store raises it to the slot's generation.
+export TPM2TOOLS_TCTI=$SG_TEST_TCTI
+if tpm2_nvdefine 0x01005760 -C o -s 8 -a "authread|authwrite|no_da|nt=counter" >tools.txt 2>&1 &&
+   tpm2_nvdefine 0x01005761 -C o -s 8 -a "authread|authwrite|no_da|writedefine" >>tools.txt 2>&1; then
+  ok "tpm2-tools: the documented indices are defined"
+else
+  bad "tpm2-tools: tpm2_nvdefine failed: $(head -c 300 tools.txt)"
+fi
+exits "pre-provisioned pair under a slot with state: status" 0 "d--" 0x01005760 status
+has "pre-provisioned pair: the old state loads" "trust state:   TRUSTED"
+has "pre-provisioned pair: named" "rollback protection: TPM NV counter 0x01005760"
+cp d--/trustslot.bin migrated.bin
+exits "pre-provisioned pair: a profile is stored" 0 "d--" 0x01005760 feed "$V/wifi-admin-31.jws"
+nv() { tpm2_nvread "$1" -s 8 2>/dev/null | od -An -tx1 | tr -d ' \n'; }
+raw=$((16#$(nv 0x01005760))); base=$((16#$(nv 0x01005761)))
+if [ "$raw" -gt "$base" ]; then ok "the counter moved above its base ($((raw - base)))"; else bad "counter $raw, base $base"; fi
+cp migrated.bin d--/trustslot.bin
+state_is "pre-provisioned pair: the slot from before that store is LOCKED" "d--" 0x01005760 LOCKED
+
+# The TPM cleared (TPM2_Clear deletes every owner index): a slot holding
+# state is LOCKED and says why; it is not taken for a factory device.
+cp d-many/trustslot.bin d-many.bin
+if tpm2_clear -c p >tools.txt 2>&1; then ok "tpm2_clear"; else bad "tpm2_clear: $(head -c 300 tools.txt)"; fi
+state_is "cleared TPM: LOCKED" d-many 0x01005750 LOCKED
+has "cleared TPM: says why" "missing, but the trust slot holds state" err.txt
+if cmp -s d-many/trustslot.bin d-many.bin; then ok "cleared TPM: nothing written"; else bad "cleared TPM: the slot changed"; fi
+# Recovery is a factory reset: a new (erased) slot defines a new pair.
+rm d-many/trustslot.bin
+state_is "after a factory reset: UNTRUSTED" d-many 0x01005750 UNTRUSTED
+exits "after a factory reset: enrol again" 0 d-many 0x01005750 feed "$V/turnon-admin-11.jws"
+
 # The TPM disappears: every later run fails closed.
-cp d-many/trustslot.bin before-kill.bin
+exits "before the TPM goes: TurnOn" 0 d-kill 0x01005790 feed "$V/turnon-admin.jws"
+cp d-kill/trustslot.bin before-kill.bin
 kill -KILL "${SG_SWTPM_PID:?}"
 sleep 0.2
-state_is "TPM gone: LOCKED" d-many 0x01005750 LOCKED
-exits "TPM gone: profiles refused" 3 d-many 0x01005750 feed "$V/wifi-admin2-30.jws"
-if cmp -s d-many/trustslot.bin before-kill.bin; then ok "TPM gone: nothing written"; else bad "TPM gone: the slot changed"; fi
+state_is "TPM gone: LOCKED" d-kill 0x01005790 LOCKED
+exits "TPM gone: profiles refused" 3 d-kill 0x01005790 feed "$V/wifi-admin-5.jws"
+if cmp -s d-kill/trustslot.bin before-kill.bin; then ok "TPM gone: nothing written"; else bad "TPM gone: the slot changed"; fi
 
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
