@@ -146,6 +146,15 @@ if [ "$raw" -gt "$base" ]; then ok "the counter moved above its base ($((raw - b
 cp migrated.bin d--/trustslot.bin
 state_is "pre-provisioned pair: the slot from before that store is LOCKED" "d--" 0x01005760 LOCKED
 
+# Platform firmware may define the pair in the platform hierarchy instead.
+if tpm2_nvdefine 0x01005770 -C p -s 8 -a "authread|authwrite|no_da|platformcreate|nt=counter" >tools.txt 2>&1 &&
+   tpm2_nvdefine 0x01005771 -C p -s 8 -a "authread|authwrite|no_da|platformcreate|writedefine" >>tools.txt 2>&1; then
+  ok "tpm2-tools: a platform-hierarchy pair is defined"
+else
+  bad "tpm2-tools: platform tpm2_nvdefine failed: $(head -c 300 tools.txt)"
+fi
+exits "platform pair: TurnOn" 0 d-plat 0x01005770 feed "$V/turnon-admin.jws"
+
 # The TPM cleared (TPM2_Clear deletes every owner index): a slot holding
 # state is LOCKED and says why; it is not taken for a factory device.
 cp d-many/trustslot.bin d-many.bin
@@ -153,6 +162,7 @@ if tpm2_clear -c p >tools.txt 2>&1; then ok "tpm2_clear"; else bad "tpm2_clear: 
 state_is "cleared TPM: LOCKED" d-many 0x01005750 LOCKED
 has "cleared TPM: says why" "missing, but the trust slot holds state" err.txt
 if cmp -s d-many/trustslot.bin d-many.bin; then ok "cleared TPM: nothing written"; else bad "cleared TPM: the slot changed"; fi
+state_is "cleared TPM: a platform-hierarchy pair survives" d-plat 0x01005770 TRUSTED
 # Recovery is a factory reset: a new (erased) slot defines a new pair.
 rm d-many/trustslot.bin
 state_is "after a factory reset: UNTRUSTED" d-many 0x01005750 UNTRUSTED
