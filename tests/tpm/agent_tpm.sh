@@ -82,6 +82,24 @@ has "status --json names the counter" '"rollback_protection":"TPM NV counter 0x0
 exits "without --tpm: status" 0 d0 - status
 has "without --tpm: rollback protection none" "rollback protection: none"
 
+# The command line: --tpm=TCTI, --tpm without one (the default device,
+# absent here: the device locks and says why), bad indices.
+run_raw() { "${EMU[@]}" "$AGENT" --state "$@" >out.txt 2>err.txt; }
+run_raw d0 "--tpm=$SG_TEST_TCTI" --tpm-index 0x01005700 status
+has "--tpm=TCTI" "rollback protection: TPM NV counter 0x01005700"
+if [ ! -e /dev/tpmrm0 ]; then
+  run_raw d0 --tpm status
+  has "--tpm alone: the default TCTI" "device:/dev/tpmrm0" err.txt
+  has "--tpm alone, no TPM here: LOCKED" "trust state:   LOCKED"
+fi
+run_raw d0 --tpm "$SG_TEST_TCTI" --tpm-index zz status; rc=$?
+if [ "$rc" -eq 1 ]; then ok "--tpm-index zz: usage"; else bad "--tpm-index zz: exit $rc"; fi
+run_raw d0 --tpm=tabrmd status; rc=$?
+if [ "$rc" -eq 1 ]; then ok "--tpm=X without a TCTI shape: usage"; else bad "--tpm=tabrmd: exit $rc"; fi
+run_raw d0 --tpm "$SG_TEST_TCTI" --tpm-index 0x81000001 status
+has "an index outside the NV range: refused" "must lie in" err.txt
+has "an index outside the NV range: LOCKED" "trust state:   LOCKED"
+
 # TurnOff, then the slot from before it: trusted again by the old admin.
 attack "after TurnOff" - turnon-admin.jws -- turnoff-admin-10.jws -- wifi-admin-5.jws
 attack "after TurnOff" 0x01005710 turnon-admin.jws -- turnoff-admin-10.jws -- wifi-admin-5.jws

@@ -49,7 +49,8 @@ static const char usage[] =
     "  --model M --serial S   device identity (else STAGEGATE_MODEL/SERIAL, else device.conf)\n"
     "  --test-handlers   also register the handlers the test vectors expect (Picky, Fail)\n"
     "  --tpm [TCTI]      rollback protection: the trust slot's counter in a TPM 2.0 NV index\n"
-    "                    (TCTI default device:/dev/tpmrm0; e.g. swtpm:host=127.0.0.1,port=2321)\n"
+    "                    (TCTI: device:/dev/tpmrm0 (default) or a device path, tabrmd:,\n"
+    "                    swtpm:host=127.0.0.1,port=2321, ...; also --tpm=TCTI)\n"
     "  --tpm-index HEX   its NV index (default 0x01005347; the next one holds its base)\n"
     "\n"
     "exit status: 0 last decision accepted (status: ok), 3 rejected, 4 still waiting for\n"
@@ -134,7 +135,8 @@ static int sg_slot_erased(const sg_blockdev *bd) {
   uint8_t buf[512];
   for (uint32_t s = 0; s < bd->sector_count; s++) {
     for (uint32_t off = 0; off < bd->sector_size; off += (uint32_t)sizeof buf) {
-      const uint32_t n = bd->sector_size - off < sizeof buf ? bd->sector_size - off : (uint32_t)sizeof buf;
+      const uint32_t left = bd->sector_size - off;
+      const uint32_t n = left < sizeof buf ? left : (uint32_t)sizeof buf;
       if (bd->read(bd->ctx, s, off, buf, n) != 0) {
         return 0;
       }
@@ -389,12 +391,20 @@ int main(int argc, char **argv) {
       o.test_handlers = 1;
     } else if (strcmp(a, "--tpm") == 0 || strncmp(a, "--tpm=", 6) == 0) {
       /* The TCTI is optional: --tpm=TCTI, or a next argument that looks like
-       * one (has a ':' or is a path), so that `--tpm status` still works. */
+       * one (has a ':' or is a device path), so that `--tpm status` works. */
+      const char *t = a[5] == '=' ? a + 6 : v;
       o.tpm = 1;
-      if (a[5] == '=') {
-        o.tpm_tcti = a + 6;
-      } else if (v != NULL && strncmp(v, "--", 2) != 0 && (strchr(v, ':') != NULL || v[0] == '/')) {
-        o.tpm_tcti = v, i++;
+      if (t != NULL && strncmp(t, "--", 2) != 0 && (strchr(t, ':') != NULL || t[0] == '/')) {
+        static char tcti[512];
+        if (snprintf(tcti, sizeof tcti, "%s%s", t[0] == '/' ? "device:" : "", t) >= (int)sizeof tcti) {
+          fprintf(stderr, "stagegate-agent: --tpm: TCTI too long\n");
+          return SG_EXIT_USAGE;
+        }
+        o.tpm_tcti = tcti;
+        i += t == v;
+      } else if (a[5] == '=') {
+        fprintf(stderr, "stagegate-agent: --tpm=%s: want a TCTI such as device:/dev/tpmrm0\n", t);
+        return SG_EXIT_USAGE;
       }
     } else if (strcmp(a, "--help") == 0) {
       fputs(usage, stdout);
