@@ -11,9 +11,10 @@
  *
  * Built a second time as test_powercut_tpm (SG_POWERCUT_TPM, tests/tpm):
  * the counter cases then run with the counter in a real TPM 2.0 (swtpm,
- * through sg_tpm_counter) and power cut before the increments, between
- * them and after them. A TPM counter cannot be set back, so "restoring the
- * chip" there means a fresh NV index raised to the saved value.
+ * through sg_tpm_counter) and power cut during the slot write before the
+ * raise, before the increments, between them, after them, and right after.
+ * A TPM counter cannot be set back, so "restoring the chip" there means a
+ * fresh NV index raised to the saved value.
  */
 #include <string.h>
 
@@ -110,10 +111,16 @@ static void power_cut(uint32_t n, uint32_t seed) {
   sg_flash_sim_power_cut(&sim, n, seed);
 }
 
-/* Every way to tear the raise (before, between, after the increments); one
- * way for the flash operations, whose tearing the chip-counter run already
- * sweeps every way (and each restore costs NV defines in the TPM). */
-static uint32_t seeds_for(uint32_t n) { return n == dry_raise_op ? SEEDS : 1u; }
+/* Cut points with the TPM: every operation up to the raise (the slot write
+ * before the increment), the raise every way (before, between and after
+ * the increments), and the first operation after it. The later mirror
+ * writes meet a counter that is already raised, exactly as in the
+ * chip-counter run, which sweeps them; and each TPM "restore" costs NV
+ * defines and increments. Flash operations are torn one way here (the
+ * chip-counter run tears them every way). */
+static uint32_t seeds_for(uint32_t n) {
+  return n == dry_raise_op ? SEEDS : n <= dry_raise_op + 1u ? 1u : 0u;
+}
 static void dry_run_done(void) { dry_raise_op = raise_op_seen; }
 
 static void use_counter_backend(void) {
