@@ -10,16 +10,21 @@
  *  - `index`     TPM_NT_COUNTER, 8 bytes, AUTHREAD | AUTHWRITE. Read with
  *                TPM2_NV_Read, raised with TPM2_NV_Increment (only ever +1).
  *  - `index + 1` the base: TPM_NT_ORDINARY, 8 bytes, AUTHREAD | AUTHWRITE |
- *                WRITEDEFINE (write-once: locked for good by its first
- *                write), holding the counter's raw value at calibration.
+ *                WRITEDEFINE, holding the counter's raw value at
+ *                calibration; write-locked (TPM2_NV_WriteLock) right after
+ *                that write, and WRITEDEFINE makes the lock last until the
+ *                index is deleted.
  * A TPM counter does not start at 0: its first increment sets it to the
  * highest value any counter on that TPM ever held, plus one. The value the
  * trust slot sees is therefore raw - base. Until calibration it is 0:
  *  - counter never incremented                       -> 0
  *  - counter incremented, base not written yet (a cut
  *    between the calibration increment and the write) -> 0; the next
- *    raise writes base = raw first. No increment beyond calibration ever
- *    happens before the base is written, so raw is the calibration value.
+ *    raise writes base = raw and locks it first. No increment beyond
+ *    calibration ever happens before the base is written and locked, so
+ *    a base written by anyone else meanwhile can only make the value
+ *    higher (LOCKED) or out of range (an error), never lower.
+ *  - base locked but never written (someone locked it first) -> error.
  *  - both written                                     -> raw - base.
  * Raising to v increments v - current times (two per trust-slot store);
  * a cut between increments leaves a value below v, which the slot
@@ -39,7 +44,8 @@
  * power loss, which the slot would read as a rollback (LOCKED).
  *
  * Existing indices are checked before use (type, size, required
- * attributes, no POLICY_DELETE, no ORDERLY); anything else is refused.
+ * attributes; never POLICY_DELETE or ORDERLY; a counter that cannot be
+ * write-locked, a base whose lock lasts); anything else is refused.
  * Every TPM failure is a negative return: the trust slot turns it into
  * SG_ERR_STORAGE or LOCKED, never into an older state.
  *

@@ -22,12 +22,17 @@ typedef struct {
   TPMA_NV forbidden;
 } sg_tpm_index_rule;
 
+/* Never: deletable by policy (restarts the counter); ORDERLY (may jump
+ * ahead after a power loss). Counter also never write-lockable: a counter
+ * that still reads but can no longer be raised would let the slot's
+ * generations run ahead of it unseen. Base: its lock must last. */
 static const sg_tpm_index_rule sg_tpm_counter_rule = {
     "counter", TPM2_NT_COUNTER, TPMA_NV_AUTHREAD | TPMA_NV_AUTHWRITE,
-    TPMA_NV_POLICY_DELETE | TPMA_NV_ORDERLY};
+    TPMA_NV_POLICY_DELETE | TPMA_NV_ORDERLY | TPMA_NV_WRITEDEFINE | TPMA_NV_WRITE_STCLEAR |
+        TPMA_NV_GLOBALLOCK};
 static const sg_tpm_index_rule sg_tpm_base_rule = {
     "base", TPM2_NT_ORDINARY, TPMA_NV_AUTHREAD | TPMA_NV_AUTHWRITE | TPMA_NV_WRITEDEFINE,
-    TPMA_NV_POLICY_DELETE | TPMA_NV_ORDERLY | TPMA_NV_CLEAR_STCLEAR};
+    TPMA_NV_POLICY_DELETE | TPMA_NV_ORDERLY | TPMA_NV_CLEAR_STCLEAR | TPMA_NV_WRITE_STCLEAR};
 
 /* Attributes we define with: the rule's required bits plus NO_DA (empty
  * auth cannot be guessed, and must not feed the lockout counter). */
@@ -146,43 +151,64 @@ static int sg_tpm_attach(sg_tpm_counter *t, uint32_t handle, const sg_tpm_index_
 
 /* ---- raw values ------------------------------------------------------------ */
 
-/* An index's 8-byte value; *written = 0 if never written (asked first, so
- * that the TSS does not log an expected NV_UNINITIALIZED as an error). */
-static int sg_tpm_nv_read(sg_tpm_counter *t, uint32_t tr, uint64_t *value, int *written) {
+/* What an index holds: its 8-byte value (0 until written) and state. */
+typedef struct {
+  uint64_t value;
+  int written; /* TPMA_NV_WRITTEN */
+  int locked;  /* TPMA_NV_WRITELOCKED */
+} sg_tpm_nv;
+
+/* Read `tr`. The public area is asked first, so that an unwritten index is
+ * not read (the TSS would log the expected NV_UNINITIALIZED as an error). */
+static int sg_tpm_nv_get(sg_tpm_counter *t, uint32_t tr, sg_tpm_nv *nv) {
   TPM2B_MAX_NV_BUFFER *data = NULL;
   TPM2B_NV_PUBLIC *pub = NULL;
-  *value = 0;
-  *written = 0;
+  memset(nv, 0, sizeof *nv);
   TSS2_RC rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub, NULL);
   if (rc != TSS2_RC_SUCCESS) {
     return sg_tpm_fail_rc(t, "NV_ReadPublic", rc);
   }
-  const int was_written = (pub->nvPublic.attributes & TPMA_NV_WRITTEN) != 0;
+  nv->written = (pub->nvPublic.attributes & TPMA_NV_WRITTEN) != 0;
+  nv->locked = (pub->nvPublic.attributes & TPMA_NV_WRITELOCKED) != 0;
   Esys_Free(pub);
-  if (!was_written) {
+  if (!nv->written) {
     return 0;
   }
   rc = Esys_NV_Read(t->esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
                     SG_TPM_VALUE_SIZE, 0, &data);
-  if (rc == TPM2_RC_NV_UNINITIALIZED) {
-    return 0;
-  }
   if (rc != TSS2_RC_SUCCESS) {
     return sg_tpm_fail_rc(t, "NV_Read", rc);
   }
-  const int ok = data->size == SG_TPM_VALUE_SIZE;
-  if (ok) {
-    *value = sg_be64(data->buffer);
-    *written = 1;
-  }
   const unsigned got = data->size;
+  if (got == SG_TPM_VALUE_SIZE) {
+    nv->value = sg_be64(data->buffer);
+  }
   Esys_Free(data);
-  return ok ? 0 : sg_tpm_fail(t, "TPM NV_Read returned %u bytes", got);
+  return got == SG_TPM_VALUE_SIZE ? 0 : sg_tpm_fail(t, "TPM NV_Read returned %u bytes", got);
 }
 
-static int sg_tpm_load_base(sg_tpm_counter *t) {
-  if (!t->have_base && sg_tpm_nv_read(t, t->base_tr, &t->base, &t->have_base) != 0) {
+/* The base index. Final once written and write-locked (WRITEDEFINE: the
+ * lock holds until the index is deleted), then cached. Locked but never
+ * written can never be calibrated: an error, not a counter stuck at 0. */
+static int sg_tpm_base_get(sg_tpm_counter *t, sg_tpm_nv *nv) {
+  if (t->have_base) {
+    nv->value = t->base;
+    nv->written = 1;
+    nv->locked = 1;
+    return 0;
+  }
+  if (sg_tpm_nv_get(t, t->base_tr, nv) != 0) {
     return -1;
+  }
+  if (!nv->written && nv->locked) {
+    return sg_tpm_fail(t,
+                       "TPM base index 0x%08x is write-locked but was never written: the "
+                       "counter cannot be calibrated (undefine and define both indices)",
+                       (unsigned)(t->index + 1u));
+  }
+  if (nv->written && nv->locked) {
+    t->base = nv->value;
+    t->have_base = 1;
   }
   return 0;
 }
@@ -193,74 +219,94 @@ static int sg_tpm_increment(sg_tpm_counter *t) {
   return rc == TSS2_RC_SUCCESS ? 0 : sg_tpm_fail_rc(t, "NV_Increment", rc);
 }
 
-/* Calibration: base := the counter's current raw value (write-once). */
-static int sg_tpm_write_base(sg_tpm_counter *t, uint64_t raw) {
-  TPM2B_MAX_NV_BUFFER data;
-  memset(&data, 0, sizeof data);
-  data.size = SG_TPM_VALUE_SIZE;
-  for (unsigned i = 0; i < SG_TPM_VALUE_SIZE; i++) {
-    data.buffer[i] = (uint8_t)(raw >> (8u * (SG_TPM_VALUE_SIZE - 1u - i)));
-  }
-  const TSS2_RC rc = Esys_NV_Write(t->esys, t->base_tr, t->base_tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
-                                   ESYS_TR_NONE, &data, 0);
-  if (rc != TSS2_RC_SUCCESS && rc != TPM2_RC_NV_LOCKED) {
-    return sg_tpm_fail_rc(t, "NV_Write (base)", rc);
-  }
-  /* Written now, by us or (NV_LOCKED) by someone before us: use what is there. */
-  t->have_base = 0;
-  if (sg_tpm_load_base(t) != 0) {
+/*
+ * Calibration: base := the counter's raw value after its first increment,
+ * then write-locked for good. Until the lock, nobody has raised the
+ * counter past calibration (sg_tpm_counter_raise does not increment before
+ * this returns), so whatever the base then holds -- ours, or a value
+ * someone else wrote first -- can only make the counter read higher (the
+ * device locks) or out of range (an error), never lower than a generation
+ * it was raised to.
+ */
+static int sg_tpm_calibrate(sg_tpm_counter *t) {
+  sg_tpm_nv base;
+  sg_tpm_nv counter;
+  TSS2_RC rc = TSS2_RC_SUCCESS;
+  if (sg_tpm_base_get(t, &base) != 0) {
     return -1;
   }
-  return t->have_base ? 0 : sg_tpm_fail(t, "TPM base index 0x%08x unwritten after NV_Write",
+  if (!base.written) {
+    if (sg_tpm_nv_get(t, t->counter_tr, &counter) != 0) {
+      return -1;
+    }
+    if (!counter.written) {
+      return sg_tpm_fail(t, "TPM counter unwritten after NV_Increment");
+    }
+    TPM2B_MAX_NV_BUFFER data;
+    memset(&data, 0, sizeof data);
+    data.size = SG_TPM_VALUE_SIZE;
+    for (unsigned i = 0; i < SG_TPM_VALUE_SIZE; i++) {
+      data.buffer[i] = (uint8_t)(counter.value >> (8u * (SG_TPM_VALUE_SIZE - 1u - i)));
+    }
+    rc = Esys_NV_Write(t->esys, t->base_tr, t->base_tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                       ESYS_TR_NONE, &data, 0);
+    if (rc != TSS2_RC_SUCCESS) {
+      return sg_tpm_fail_rc(t, "NV_Write (base)", rc);
+    }
+  }
+  if (!base.locked) {
+    rc = Esys_NV_WriteLock(t->esys, t->base_tr, t->base_tr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
+                           ESYS_TR_NONE);
+    if (rc != TSS2_RC_SUCCESS) {
+      return sg_tpm_fail_rc(t, "NV_WriteLock (base)", rc);
+    }
+  }
+  if (sg_tpm_base_get(t, &base) != 0) {
+    return -1;
+  }
+  return t->have_base ? 0 : sg_tpm_fail(t, "TPM base index 0x%08x not final after calibration",
                                         (unsigned)(t->index + 1u));
 }
 
 /* ---- the counter ------------------------------------------------------------ */
 
-/* raw - base, with the counter's state: *calibrated = base written. */
-static int sg_tpm_value(sg_tpm_counter *t, uint32_t *value, int *counter_written,
-                        uint64_t *raw) {
-  int written = 0;
+/* raw - base (0 before calibration); *counter_written: incremented ever. */
+static int sg_tpm_value(sg_tpm_counter *t, uint32_t *value, int *counter_written) {
+  sg_tpm_nv counter;
+  sg_tpm_nv base;
   *value = 0;
+  *counter_written = 0;
   if (!t->open) {
     return sg_tpm_fail(t, "TPM counter not open");
   }
-  if (sg_tpm_nv_read(t, t->counter_tr, raw, &written) != 0) {
+  if (sg_tpm_nv_get(t, t->counter_tr, &counter) != 0 || sg_tpm_base_get(t, &base) != 0) {
     return -1;
   }
-  *counter_written = written;
-  if (!written) {
-    return 0;
+  *counter_written = counter.written;
+  if (!counter.written || !base.written) {
+    return 0; /* never raised, or calibration cut short before any raise */
   }
-  if (sg_tpm_load_base(t) != 0) {
-    return -1;
-  }
-  if (!t->have_base) {
-    return 0; /* calibration cut short: no raise has happened yet */
-  }
-  if (*raw < t->base || *raw - t->base > UINT32_MAX) {
+  if (counter.value < base.value || counter.value - base.value > UINT32_MAX) {
     return sg_tpm_fail(t, "TPM counter 0x%08x out of range (raw %llu, base %llu)",
-                       (unsigned)t->index, (unsigned long long)*raw,
-                       (unsigned long long)t->base);
+                       (unsigned)t->index, (unsigned long long)counter.value,
+                       (unsigned long long)base.value);
   }
-  *value = (uint32_t)(*raw - t->base);
+  *value = (uint32_t)(counter.value - base.value);
   return 0;
 }
 
 int sg_tpm_counter_read(sg_tpm_counter *t, uint32_t *value) {
   int written = 0;
-  uint64_t raw = 0;
   if (t == NULL || value == NULL) {
     return -1;
   }
-  return sg_tpm_value(t, value, &written, &raw);
+  return sg_tpm_value(t, value, &written);
 }
 
 int sg_tpm_counter_raise(sg_tpm_counter *t, uint32_t value) {
   uint32_t cur = 0;
   int written = 0;
-  uint64_t raw = 0;
-  if (t == NULL || sg_tpm_value(t, &cur, &written, &raw) != 0) {
+  if (t == NULL || sg_tpm_value(t, &cur, &written) != 0) {
     return -1;
   }
   if (cur >= value) {
@@ -273,16 +319,9 @@ int sg_tpm_counter_raise(sg_tpm_counter *t, uint32_t value) {
   if (!written && sg_tpm_increment(t) != 0) { /* first write: the TPM picks the start */
     return -1;
   }
-  if (!t->have_base) {
-    if (sg_tpm_nv_read(t, t->counter_tr, &raw, &written) != 0) {
-      return -1;
-    }
-    if (!written || sg_tpm_write_base(t, raw) != 0) {
-      return !written ? sg_tpm_fail(t, "TPM counter unwritten after NV_Increment") : -1;
-    }
-    if (sg_tpm_value(t, &cur, &written, &raw) != 0) {
-      return -1;
-    }
+  /* Never an increment past calibration before the base is final. */
+  if (!t->have_base && (sg_tpm_calibrate(t) != 0 || sg_tpm_value(t, &cur, &written) != 0)) {
+    return -1;
   }
   for (; cur < value; cur++) {
     if (sg_tpm_increment(t) != 0) {
@@ -290,7 +329,7 @@ int sg_tpm_counter_raise(sg_tpm_counter *t, uint32_t value) {
     }
   }
   /* Read back: the TPM, not our arithmetic, says where the counter is. */
-  if (sg_tpm_value(t, &cur, &written, &raw) != 0) {
+  if (sg_tpm_value(t, &cur, &written) != 0) {
     return -1;
   }
   return cur >= value ? 0 : sg_tpm_fail(t, "TPM counter at %u after raising to %u",
@@ -306,6 +345,7 @@ void sg_tpm_counter_init(sg_tpm_counter *t) {
 }
 
 int sg_tpm_counter_open(sg_tpm_counter *t, const char *tcti, uint32_t index, unsigned flags) {
+  sg_tpm_nv base;
   if (t == NULL) {
     return SG_ERR_ARG;
   }
@@ -335,7 +375,7 @@ int sg_tpm_counter_open(sg_tpm_counter *t, const char *tcti, uint32_t index, uns
    * which the next open (still on a factory slot) completes. */
   if (sg_tpm_attach(t, t->index, &sg_tpm_counter_rule, flags, &t->counter_tr) != 0 ||
       sg_tpm_attach(t, t->index + 1u, &sg_tpm_base_rule, flags, &t->base_tr) != 0 ||
-      sg_tpm_load_base(t) != 0) {
+      sg_tpm_base_get(t, &base) != 0) {
     char keep[sizeof t->error];
     memcpy(keep, t->error, sizeof keep);
     sg_tpm_counter_close(t);

@@ -71,6 +71,32 @@ static TSS2_RC raw_define(uint32_t index, TPMA_NV attrs, uint16_t size) {
   return rc;
 }
 
+static TSS2_RC raw_write_u64(uint32_t index, uint64_t v) {
+  ESYS_TR tr = ESYS_TR_NONE;
+  TPM2B_MAX_NV_BUFFER data;
+  memset(&data, 0, sizeof data);
+  data.size = 8;
+  for (unsigned i = 0; i < 8; i++) {
+    data.buffer[i] = (uint8_t)(v >> (56u - 8u * i));
+  }
+  TSS2_RC rc = Esys_TR_FromTPMPublic(raw_esys, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr);
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Esys_NV_Write(raw_esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE, &data, 0);
+    (void)Esys_TR_Close(raw_esys, &tr);
+  }
+  return rc;
+}
+
+static TSS2_RC raw_writelock(uint32_t index) {
+  ESYS_TR tr = ESYS_TR_NONE;
+  TSS2_RC rc = Esys_TR_FromTPMPublic(raw_esys, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr);
+  if (rc == TSS2_RC_SUCCESS) {
+    rc = Esys_NV_WriteLock(raw_esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE);
+    (void)Esys_TR_Close(raw_esys, &tr);
+  }
+  return rc;
+}
+
 static TSS2_RC raw_increment(uint32_t index) {
   ESYS_TR tr = ESYS_TR_NONE;
   TSS2_RC rc = Esys_TR_FromTPMPublic(raw_esys, index, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &tr);
@@ -162,6 +188,7 @@ static void test_calibration(void) {
   SG_CHECK(sg_tpm_counter_raise(&tpm, 2) == 0);
   SG_CHECK(sg_tpm_counter_read(&tpm, &v) == 0 && v == 2);
   SG_CHECK(raw_value(idx) == raw_value(idx + 1u) + 2u); /* raw = base + 2 */
+  SG_CHECK(raw_write_u64(idx + 1u, 0) != TSS2_RC_SUCCESS); /* the base is final */
   /* Increments by anyone else only ever raise it (the device locks). */
   SG_CHECK(raw_increment(idx) == TSS2_RC_SUCCESS);
   SG_CHECK(sg_tpm_counter_read(&tpm, &v) == 0 && v == 3);
@@ -169,8 +196,59 @@ static void test_calibration(void) {
   SG_CHECK(sg_tpm_counter_raise(&tpm, 3u + SG_TPM_MAX_STEP + 1u) != 0);
   SG_CHECK(strstr(sg_tpm_counter_error(&tpm), "refused") != NULL);
   SG_CHECK(sg_tpm_counter_read(&tpm, &v) == 0 && v == 3);
+  sg_tpm_counter_close(&tpm);
+
+  /* Cut between the base write and its lock: the base is used as written,
+   * and locked by the next raise before any increment. */
+  const uint32_t cut = 0x01005460u;
+  SG_CHECK_CODE(sg_tpm_counter_open(&tpm, tcti, cut, SG_TPM_DEFINE), SG_OK);
+  SG_CHECK(raw_increment(cut) == TSS2_RC_SUCCESS);
+  const uint64_t at_calibration = raw_value(cut);
+  SG_CHECK(raw_write_u64(cut + 1u, at_calibration) == TSS2_RC_SUCCESS);
+  SG_CHECK(sg_tpm_counter_read(&tpm, &v) == 0 && v == 0);
+  SG_CHECK(sg_tpm_counter_raise(&tpm, 2) == 0);
+  SG_CHECK(sg_tpm_counter_read(&tpm, &v) == 0 && v == 2);
+  SG_CHECK(raw_value(cut + 1u) == at_calibration);
+  SG_CHECK(raw_write_u64(cut + 1u, 0) != TSS2_RC_SUCCESS);
   raw_close();
   sg_tpm_counter_close(&tpm);
+}
+
+/* Someone with TPM access writes or locks the base before the first raise
+ * does. Above the counter: every read fails, the slot is LOCKED. Below
+ * it: the counter starts above 0, which can only lock the device (a
+ * denial of service, never an older state). Locked unwritten: the counter
+ * could never be calibrated, so it is refused rather than read as 0. Once
+ * a raise has calibrated it, the base is locked for good. */
+static void test_base_tampered_before_calibration(void) {
+  const uint32_t hi_idx = 0x01005430u;
+  const uint32_t lo_idx = 0x01005440u;
+  const uint32_t lk_idx = 0x01005450u;
+  uint32_t v = 0;
+  raw_open();
+  sg_tpm_counter_init(&tpm);
+  SG_CHECK_CODE(sg_tpm_counter_open(&tpm, tcti, hi_idx, SG_TPM_DEFINE), SG_OK);
+  SG_CHECK(raw_write_u64(hi_idx + 1u, UINT64_C(1) << 60) == TSS2_RC_SUCCESS);
+  SG_CHECK(sg_tpm_counter_raise(&tpm, 2) != 0);
+  SG_CHECK(strstr(sg_tpm_counter_error(&tpm), "out of range") != NULL);
+  SG_CHECK(sg_tpm_counter_read(&tpm, &v) != 0);
+
+  SG_CHECK_CODE(sg_tpm_counter_open(&tpm, tcti, lo_idx, SG_TPM_DEFINE), SG_OK);
+  SG_CHECK(raw_write_u64(lo_idx + 1u, 0) == TSS2_RC_SUCCESS);
+  SG_CHECK(sg_tpm_counter_raise(&tpm, 1) == 0);
+  SG_CHECK(sg_tpm_counter_read(&tpm, &v) == 0 && v >= 1u);
+  SG_CHECK(v == raw_value(lo_idx)); /* raw - 0 */
+  SG_CHECK(raw_write_u64(lo_idx + 1u, 5) != TSS2_RC_SUCCESS); /* locked by the raise */
+  SG_CHECK(raw_value(lo_idx + 1u) == 0);
+
+  SG_CHECK_CODE(sg_tpm_counter_open(&tpm, tcti, lk_idx, SG_TPM_DEFINE), SG_OK);
+  SG_CHECK(raw_writelock(lk_idx + 1u) == TSS2_RC_SUCCESS);
+  SG_CHECK(sg_tpm_counter_read(&tpm, &v) != 0);
+  SG_CHECK(sg_tpm_counter_raise(&tpm, 2) != 0);
+  SG_CHECK(strstr(sg_tpm_counter_error(&tpm), "never written") != NULL);
+  SG_CHECK_CODE(sg_tpm_counter_open(&tpm, tcti, lk_idx, 0), SG_ERR_STORAGE);
+  sg_tpm_counter_close(&tpm);
+  raw_close();
 }
 
 /* Indices that are not ours, or not safe, are refused (table). */
@@ -186,7 +264,12 @@ static void test_foreign_indices_refused(void) {
        BASE_ATTRS, 8, 8},
       {"counter only owner-writable", (COUNTER_ATTRS & ~TPMA_NV_AUTHWRITE) | TPMA_NV_OWNERWRITE,
        BASE_ATTRS, 8, 8},
-      {"base not write-once", COUNTER_ATTRS, BASE_ATTRS & ~TPMA_NV_WRITEDEFINE, 8, 8},
+      {"base lock that would not last", COUNTER_ATTRS, BASE_ATTRS & ~TPMA_NV_WRITEDEFINE, 8, 8},
+      {"base lock undone by a reboot", COUNTER_ATTRS, BASE_ATTRS | TPMA_NV_WRITE_STCLEAR, 8, 8},
+      {"counter that can be write-locked", COUNTER_ATTRS | TPMA_NV_WRITEDEFINE, BASE_ATTRS, 8, 8},
+      {"counter that a reboot-long lock stops", COUNTER_ATTRS | TPMA_NV_WRITE_STCLEAR, BASE_ATTRS,
+       8, 8},
+      {"counter under the global lock", COUNTER_ATTRS | TPMA_NV_GLOBALLOCK, BASE_ATTRS, 8, 8},
       {"base of 4 bytes", COUNTER_ATTRS, BASE_ATTRS, 8, 4},
       {"orderly base", COUNTER_ATTRS, BASE_ATTRS | TPMA_NV_ORDERLY, 8, 8},
       {"base is a counter", COUNTER_ATTRS, COUNTER_ATTRS, 8, 8},
@@ -379,6 +462,7 @@ int main(int argc, char **argv) {
   }
   SG_RUN(test_defined_on_first_use_only);
   SG_RUN(test_calibration);
+  SG_RUN(test_base_tampered_before_calibration);
   SG_RUN(test_foreign_indices_refused);
   SG_RUN(test_bad_arguments);
   SG_RUN(test_restored_slot_is_locked);
