@@ -389,10 +389,10 @@ int sg_tpm_counter_open(sg_tpm_counter *t, const char *tcti, uint32_t index, uns
 
 int sg_tpm_counter_remove(sg_tpm_counter *t) {
   int ret = 0;
-  uint32_t *trs[2] = {&t->counter_tr, &t->base_tr};
   if (t == NULL || t->esys == NULL) {
     return -1;
   }
+  uint32_t *trs[2] = {&t->counter_tr, &t->base_tr};
   for (unsigned i = 0; i < 2; i++) {
     if (*trs[i] == ESYS_TR_NONE) {
       continue;
