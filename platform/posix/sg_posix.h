@@ -22,7 +22,8 @@ extern "C" {
  * bits). A missing file is created fully erased; an existing one must have
  * exactly the geometry's size (it is never truncated or grown). Every prog
  * and erase is followed by fsync(), so a call that returns 0 is durable.
- * No monotonic counter: a file can always be copied back.
+ * No monotonic counter: a file can always be copied back (sg_tpm_counter.h
+ * wraps this block device with one kept in a TPM 2.0).
  */
 typedef struct {
   int fd;

@@ -8,6 +8,13 @@
  * mix -- and that storing again then works. Each transition is also swept
  * again from the torn states a previous cut left behind, and once more
  * with a monotonic counter (whose raise can be cut too).
+ *
+ * Built a second time as test_powercut_tpm (SG_POWERCUT_TPM, tests/tpm):
+ * the counter cases then run with the counter in a real TPM 2.0 (swtpm,
+ * through sg_tpm_counter) and power cut during the slot write before the
+ * raise, before the increments, between them, after them, and right after.
+ * A TPM counter cannot be set back, so "restoring the chip" there means a
+ * fresh NV index raised to the saved value.
  */
 #include <string.h>
 
@@ -39,6 +46,101 @@ static const char *names[STATES];
 static unsigned total_cuts;
 static unsigned loaded_old, loaded_new;
 static unsigned total_failures;
+
+/* ---- the monotonic counter: the chip's, or a TPM's -------------------------- */
+#ifdef SG_POWERCUT_TPM
+#include <stdlib.h>
+
+#include "sg_tpm_counter.h"
+
+#define PC_TPM_INDEX 0x01005800u
+static sg_tpm_counter tpm;
+static const char *tcti;
+static sg_blockdev sim_bd;
+static uint32_t raise_cut_mode; /* how a cut raise ends: seed % 3 */
+static uint32_t raise_op_seen;  /* operation number of the last raise */
+static uint32_t dry_raise_op;   /* ... in the uninterrupted store */
+static unsigned raise_cuts[3];  /* cut raises, by how they ended */
+
+static int pc_counter_read(void *ctx, uint32_t *value) {
+  (void)ctx;
+  return sg_flash_sim_is_off(&sim) ? -1 : sg_tpm_counter_read(&tpm, value);
+}
+
+/* The chip counts the raise as one operation and decides whether power is
+ * lost during it; then the TPM is raised fully, partly or not at all. */
+static int pc_counter_raise(void *ctx, uint32_t value) {
+  (void)ctx;
+  const int was_off = sg_flash_sim_is_off(&sim);
+  const int ret = sim_bd.counter_raise(sim_bd.ctx, value);
+  raise_op_seen = sg_flash_sim_ops(&sim);
+  if (ret == 0) {
+    return sg_tpm_counter_raise(&tpm, value);
+  }
+  if (!was_off) {
+    raise_cuts[raise_cut_mode]++;
+  }
+  if (!was_off && raise_cut_mode == 1) {
+    (void)sg_tpm_counter_raise(&tpm, value); /* cut after the increments */
+  } else if (!was_off && raise_cut_mode == 2 && value > 1u) {
+    (void)sg_tpm_counter_raise(&tpm, value - 1u); /* cut between them */
+  }
+  return -1; /* seed % 3 == 0: cut before the first increment */
+}
+
+static void counter_set(uint32_t value) {
+  uint32_t cur = 0;
+  if (sg_tpm_counter_read(&tpm, &cur) == 0 && cur == value) {
+    return;
+  }
+  if (sg_tpm_counter_open(&tpm, tcti, PC_TPM_INDEX, SG_TPM_DEFINE) == SG_OK) {
+    (void)sg_tpm_counter_remove(&tpm);
+  }
+  SG_CHECK_CODE(sg_tpm_counter_open(&tpm, tcti, PC_TPM_INDEX, SG_TPM_DEFINE), SG_OK);
+  SG_CHECK(sg_tpm_counter_raise(&tpm, value) == 0);
+}
+
+static uint32_t counter_get(void) {
+  uint32_t v = 0;
+  SG_CHECK(sg_tpm_counter_read(&tpm, &v) == 0);
+  return v;
+}
+
+static void power_cut(uint32_t n, uint32_t seed) {
+  raise_cut_mode = seed % 3u;
+  sg_flash_sim_power_cut(&sim, n, seed);
+}
+
+/* Cut points with the TPM: every operation up to the raise (the slot write
+ * before the increment), the raise every way (before, between and after
+ * the increments), and the first operation after it. The later mirror
+ * writes meet a counter that is already raised, exactly as in the
+ * chip-counter run, which sweeps them; and each TPM "restore" costs NV
+ * defines and increments. Flash operations are torn one way here (the
+ * chip-counter run tears them every way). */
+static uint32_t seeds_for(uint32_t n) {
+  return n == dry_raise_op ? SEEDS : n <= dry_raise_op + 1u ? 1u : 0u;
+}
+static void dry_run_done(void) { dry_raise_op = raise_op_seen; }
+
+static void use_counter_backend(void) {
+  sg_flash_sim_blockdev(&sim, &sim_bd);
+  bd = sim_bd;
+  bd.counter_read = pc_counter_read;
+  bd.counter_raise = pc_counter_raise;
+  counter_set(0);
+}
+#else
+static void counter_set(uint32_t value) { sg_flash_sim_counter_set(&sim, value); }
+static uint32_t counter_get(void) { return sg_flash_sim_counter(&sim); }
+static void power_cut(uint32_t n, uint32_t seed) { sg_flash_sim_power_cut(&sim, n, seed); }
+static void use_counter_backend(void) {}
+static uint32_t seeds_for(uint32_t n) {
+  (void)n;
+  return SEEDS;
+}
+static void dry_run_done(void) {}
+#endif
 
 typedef struct {
   uint32_t ops, erases, progs, raises;
@@ -120,6 +222,9 @@ static void fresh(unsigned flags) {
   SG_CHECK(sg_flash_sim_init(&sim, chip, sizeof chip, SECTOR, SECTORS, PROG,
                              flags | SG_FLASH_SIM_STRICT) == 0);
   sg_flash_sim_blockdev(&sim, &bd);
+  if ((flags & SG_FLASH_SIM_COUNTER) != 0) {
+    use_counter_backend();
+  }
 }
 
 /* Store `to` over what `from_gen` names; rec ends as the stored record. */
@@ -134,11 +239,12 @@ static op_count dry_run(const sg_trust_record *to) {
   op_count c = {0, 0, 0, 0};
   sg_flash_sim_stats st;
   memcpy(chip, base_img, sizeof chip);
-  sg_flash_sim_counter_set(&sim, base_counter);
+  counter_set(base_counter);
   sg_flash_sim_reboot(&sim);
   sg_flash_sim_stats_reset(&sim);
   SG_CHECK_CODE(store(to, base_rec.generation), SG_OK);
   sg_flash_sim_stats_get(&sim, &st);
+  dry_run_done();
   c.ops = sg_flash_sim_ops(&sim);
   c.erases = st.erases;
   c.progs = st.progs;
@@ -154,9 +260,9 @@ static op_count dry_run(const sg_trust_record *to) {
  */
 static int cut_once(const sg_trust_record *to, uint32_t n, uint32_t seed) {
   memcpy(chip, base_img, sizeof chip);
-  sg_flash_sim_counter_set(&sim, base_counter);
+  counter_set(base_counter);
   sg_flash_sim_reboot(&sim);
-  sg_flash_sim_power_cut(&sim, n, seed);
+  power_cut(n, seed);
   const int ret = store(to, base_rec.generation);
   const int cut = sg_flash_sim_is_off(&sim);
   sg_flash_sim_reboot(&sim);
@@ -197,7 +303,7 @@ static int cut_once(const sg_trust_record *to, uint32_t n, uint32_t seed) {
 static unsigned sweep(const sg_trust_record *to, uint32_t ops) {
   unsigned tried = 0;
   for (uint32_t n = 1; n <= ops; n++) {
-    for (uint32_t seed = 0; seed < SEEDS; seed++) {
+    for (uint32_t seed = 0; seed < seeds_for(n); seed++) {
       tried++;
       if (!cut_once(to, n, seed)) {
         total_failures++;
@@ -213,17 +319,17 @@ static unsigned sweep(const sg_trust_record *to, uint32_t ops) {
  * old state, optionally torn by a previous cut at op `pre`. */
 static void set_base(uint32_t pre, const sg_trust_record *to, uint32_t seed) {
   memcpy(chip, chain_img, sizeof chip);
-  sg_flash_sim_counter_set(&sim, chain_counter);
+  counter_set(chain_counter);
   sg_flash_sim_reboot(&sim);
   if (pre > 0) {
     SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_OK);
-    sg_flash_sim_power_cut(&sim, pre, seed);
+    power_cut(pre, seed);
     (void)store(to, got.generation);
     sg_flash_sim_reboot(&sim);
   }
   SG_CHECK_CODE(sg_trustslot_load(&bd, &base_rec), SG_OK);
   memcpy(base_img, chip, sizeof chip);
-  base_counter = sg_flash_sim_counter(&sim);
+  base_counter = counter_get();
 }
 
 static void run_chain(unsigned flags, int with_precuts) {
@@ -257,12 +363,12 @@ static void run_chain(unsigned flags, int with_precuts) {
     }
     /* Advance the chain: the new state stored without interruption. */
     memcpy(chip, chain_img, sizeof chip);
-    sg_flash_sim_counter_set(&sim, chain_counter);
+    counter_set(chain_counter);
     sg_flash_sim_reboot(&sim);
     SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_OK);
     SG_CHECK_CODE(store(to, got.generation), SG_OK);
     memcpy(chain_img, chip, sizeof chip);
-    chain_counter = sg_flash_sim_counter(&sim);
+    chain_counter = counter_get();
   }
   sg_test_printf("    worst case: %u ops (%u erase, %u prog, %u counter); %u cut points\n",
                  (unsigned)worst.ops, (unsigned)worst.erases, (unsigned)worst.progs,
@@ -270,7 +376,9 @@ static void run_chain(unsigned flags, int with_precuts) {
   total_cuts += cuts;
 }
 
+#ifndef SG_POWERCUT_TPM
 static void test_every_transition_every_cut(void) { run_chain(0, 1); }
+#endif
 
 static void test_every_transition_with_counter(void) { run_chain(SG_FLASH_SIM_COUNTER, 0); }
 
@@ -292,7 +400,7 @@ static void test_repeated_cuts(void) {
       if (lret != SG_OK) {
         return;
       }
-      sg_flash_sim_power_cut(&sim, n, n * 7u + (uint32_t)i);
+      power_cut(n, n * 7u + (uint32_t)i);
       reboots++;
       if (store(to, got.generation) == SG_OK) {
         break;
@@ -308,13 +416,29 @@ static void test_repeated_cuts(void) {
 }
 
 int main(void) {
+#ifdef SG_POWERCUT_TPM
+  sg_test_begin("powercut_tpm");
+  tcti = getenv("SG_TEST_TCTI");
+  SG_CHECK(tcti != NULL); /* run me through tests/tpm/with-swtpm */
+  if (tcti == NULL) {
+    return sg_test_end();
+  }
+  build_states();
+#else
   sg_test_begin("powercut");
   build_states();
   SG_RUN(test_every_transition_every_cut);
+#endif
   SG_RUN(test_every_transition_with_counter);
   SG_RUN(test_repeated_cuts);
   sg_test_printf("powercut: %u cut points tried (%u reloaded the old record, %u the new), "
                  "%u left a bad state\n",
                  total_cuts, loaded_old, loaded_new, total_failures);
+#ifdef SG_POWERCUT_TPM
+  sg_tpm_counter_close(&tpm);
+  sg_test_printf("powercut_tpm: raises cut before the increments %u, between them %u, after them %u\n",
+                 raise_cuts[0], raise_cuts[2], raise_cuts[1]);
+  SG_CHECK(raise_cuts[0] > 0 && raise_cuts[1] > 0 && raise_cuts[2] > 0);
+#endif
   return sg_test_end();
 }

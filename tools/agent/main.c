@@ -19,6 +19,7 @@
 #include "sg_posix.h"
 #include "sg_scan_text.h"
 #include "sg_scan_zxing.h"
+#include "sg_tpm_counter.h"
 #include "stagegate/scanner.h"
 
 #ifndef SG_BUILD_TIME
@@ -51,6 +52,10 @@ static const char usage[] =
     "  --fleet-key FILE  a key that opens encrypted profiles (PEM P-256 private key, or a JWK\n"
     "                    with kty EC or oct); repeatable, up to 8\n"
     "  --require-encrypted  refuse every profile that does not come encrypted\n"
+    "  --tpm [TCTI]      rollback protection: the trust slot's counter in a TPM 2.0 NV index\n"
+    "                    (TCTI: device:/dev/tpmrm0 (default) or a device path, tabrmd:,\n"
+    "                    swtpm:host=127.0.0.1,port=2321, ...; also --tpm=TCTI)\n"
+    "  --tpm-index HEX   its NV index (default 0x01005347; the next one holds its base)\n"
     "\n"
     "exit status: 0 last decision accepted (status: ok), 3 rejected, 4 still waiting for\n"
     "barcodes, 2 input or storage error, 1 usage.\n";
@@ -66,6 +71,9 @@ typedef struct {
   const char *fleet_keys[SG_MAX_FLEET_KEYS];
   size_t fleet_key_count;
   int require_encrypted;
+  int tpm;
+  const char *tpm_tcti;
+  uint32_t tpm_index;
 } sg_options;
 
 static int64_t sg_fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
@@ -111,7 +119,11 @@ static const sg_action_handler sg_handlers[] = {
 /* --- the device: storage, clock, identity, events, agent --------------- */
 typedef struct {
   sg_file_bd file;
-  sg_blockdev bd;
+  sg_blockdev file_bd; /* the file alone */
+  sg_tpm_counter tpm;
+  int use_tpm;
+  sg_blockdev bd; /* what the agent uses: the file, plus the TPM counter with --tpm */
+  char rollback[240];
   sg_clock clock;
   int64_t fixed_now;
   sg_posix_identity ident_store;
@@ -127,6 +139,46 @@ typedef struct {
 
 static sg_device dev; /* large (the agent holds every buffer): not on the stack */
 
+/* 1 if the slot file is fully erased (new): only then may the TPM indices be
+ * defined, so that a TPM cleared under a slot holding state fails closed. */
+static int sg_slot_erased(const sg_blockdev *bd) {
+  uint8_t buf[512];
+  for (uint32_t s = 0; s < bd->sector_count; s++) {
+    for (uint32_t off = 0; off < bd->sector_size; off += (uint32_t)sizeof buf) {
+      const uint32_t left = bd->sector_size - off;
+      const uint32_t n = left < sizeof buf ? left : (uint32_t)sizeof buf;
+      if (bd->read(bd->ctx, s, off, buf, n) != 0) {
+        return 0;
+      }
+      for (uint32_t i = 0; i < n; i++) {
+        if (buf[i] != 0xFFu) {
+          return 0;
+        }
+      }
+    }
+  }
+  return 1;
+}
+
+/* --tpm: the trust slot's counter in the TPM. A TPM that cannot be used
+ * leaves the counter hooks failing: the slot then loads LOCKED (fail closed). */
+static void sg_device_attach_tpm(const sg_options *o) {
+  sg_tpm_counter_init(&dev.tpm);
+  const int ret = sg_tpm_counter_open(&dev.tpm, o->tpm_tcti, o->tpm_index,
+                                      sg_slot_erased(&dev.file_bd) ? SG_TPM_DEFINE : 0);
+  dev.use_tpm = 1;
+  if (ret != SG_OK) {
+    fprintf(stderr, "stagegate-agent: %s\n", sg_tpm_counter_error(&dev.tpm));
+  }
+  snprintf(dev.rollback, sizeof dev.rollback, "TPM NV counter 0x%08x%s%s%s",
+           (unsigned)(o->tpm_index == 0 ? SG_TPM_INDEX_DEFAULT : o->tpm_index),
+           ret == SG_OK ? "" : " (unavailable: ", ret == SG_OK ? "" : sg_tpm_counter_error(&dev.tpm),
+           ret == SG_OK ? "" : ")");
+  sg_tpm_counter_blockdev(&dev.tpm, &dev.file_bd, &dev.bd);
+}
+
+const char *sg_rollback_protection(void) { return dev.use_tpm ? dev.rollback : "none"; }
+
 static int sg_device_open(const sg_options *o, const sg_report *r) {
   char path[4096];
   if (mkdir(o->state_dir, 0700) != 0 && errno != EEXIST) {
@@ -139,7 +191,11 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
     fprintf(stderr, "stagegate-agent: cannot open trust slot %s\n", path);
     return SG_EXIT_IO;
   }
-  sg_file_bd_blockdev(&dev.file, &dev.bd);
+  sg_file_bd_blockdev(&dev.file, &dev.file_bd);
+  dev.bd = dev.file_bd;
+  if (o->tpm) {
+    sg_device_attach_tpm(o);
+  }
   if (o->have_clock) {
     dev.fixed_now = o->clock;
     dev.clock.ctx = &dev.fixed_now;
@@ -203,6 +259,7 @@ static void sg_device_close(void) {
   sg_agent_free(&dev.agent);
   sg_ram_keystore_wipe(&dev.keyring);
   sg_posix_event_log_close(&dev.log);
+  sg_tpm_counter_close(&dev.tpm);
   sg_file_bd_close(&dev.file);
 }
 
@@ -334,6 +391,17 @@ static int sg_parse_i64(const char *s, int64_t *out) {
   return 1;
 }
 
+static int sg_parse_index(const char *s, uint32_t *out) {
+  char *end = NULL;
+  errno = 0;
+  const unsigned long v = strtoul(s, &end, 16);
+  if (errno != 0 || end == s || *end != '\0' || v == 0 || v > 0xFFFFFFFFul) {
+    return 0;
+  }
+  *out = (uint32_t)v;
+  return 1;
+}
+
 int main(int argc, char **argv) {
   sg_options o;
   memset(&o, 0, sizeof o);
@@ -349,6 +417,23 @@ int main(int argc, char **argv) {
       o.test_handlers = 1;
     } else if (strcmp(a, "--require-encrypted") == 0) {
       o.require_encrypted = 1;
+    } else if (strcmp(a, "--tpm") == 0 || strncmp(a, "--tpm=", 6) == 0) {
+      /* The TCTI is optional: --tpm=TCTI, or a next argument that looks like
+       * one (has a ':' or is a device path), so that `--tpm status` works. */
+      const char *t = a[5] == '=' ? a + 6 : v;
+      o.tpm = 1;
+      if (t != NULL && strncmp(t, "--", 2) != 0 && (strchr(t, ':') != NULL || t[0] == '/')) {
+        static char tcti[512];
+        if (snprintf(tcti, sizeof tcti, "%s%s", t[0] == '/' ? "device:" : "", t) >= (int)sizeof tcti) {
+          fprintf(stderr, "stagegate-agent: --tpm: TCTI too long\n");
+          return SG_EXIT_USAGE;
+        }
+        o.tpm_tcti = tcti;
+        i += t == v;
+      } else if (a[5] == '=') {
+        fprintf(stderr, "stagegate-agent: --tpm=%s: want a TCTI such as device:/dev/tpmrm0\n", t);
+        return SG_EXIT_USAGE;
+      }
     } else if (strcmp(a, "--help") == 0) {
       fputs(usage, stdout);
       return 0;
@@ -359,6 +444,8 @@ int main(int argc, char **argv) {
       o.state_dir = v, i++;
     } else if (strcmp(a, "--fleet-key") == 0 && o.fleet_key_count < SG_MAX_FLEET_KEYS) {
       o.fleet_keys[o.fleet_key_count++] = v, i++;
+    } else if (strcmp(a, "--tpm-index") == 0 && sg_parse_index(v, &o.tpm_index)) {
+      i++;
     } else if (strcmp(a, "--model") == 0) {
       o.model = v, i++;
     } else if (strcmp(a, "--serial") == 0) {

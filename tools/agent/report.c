@@ -127,6 +127,8 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
       fprintf(r->out, ",\"pending\":{\"mode\":\"%s\",\"activate_at\":%llu}",
               sg_anchor_mode_name(st.pending_mode), (unsigned long long)st.activate_at);
     }
+    fputs(",\"rollback_protection\":", r->out);
+    sg_report_json_str(r->out, sg_rollback_protection());
     fputs("}\n", r->out);
   } else {
     fprintf(r->out, "trust state:   %s\n", state);
@@ -145,6 +147,7 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
     fprintf(r->out, "replay floor:  seq >= %llu\n", (unsigned long long)st.seq_floor);
     fprintf(r->out, "time floor:    %llu (effective time %lld)\n", (unsigned long long)st.time_floor,
             (long long)st.effective_time);
+    fprintf(r->out, "rollback protection: %s\n", sg_rollback_protection());
   }
   mbedtls_x509_crt_free(&crt);
   return SG_EXIT_ACCEPTED;

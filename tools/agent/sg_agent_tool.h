@@ -26,6 +26,9 @@ void sg_report_feed(const sg_report *r, const char *source, int code, const sg_f
 void sg_report_input_error(const sg_report *r, const char *source, int code);
 /* The trust state, the anchor's details, floors. */
 int sg_report_status(const sg_report *r, const sg_agent *agent);
+/* How this device detects a restored older trust slot, for `status`:
+ * "none", or "TPM NV counter 0x01005347" (main.c knows the device). */
+const char *sg_rollback_protection(void);
 /* `s` as a JSON string (quotes included). */
 void sg_report_json_str(FILE *f, const char *s);
 
