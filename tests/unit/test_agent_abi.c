@@ -1,0 +1,82 @@
+/*
+ * sg_agent_init's checks on what the caller hands it: the caller's sg_agent
+ * must be the library's (same size, same limits), and the block device
+ * must hold the trust slot (sg_trustslot_footprint, stagegate/platform.h).
+ * Both refusals leave the caller's struct and the storage untouched.
+ */
+#include <string.h>
+
+#include "agent_other_limits.h"
+#include "sg_test.h"
+#include "sg_test_flash.h"
+#include "stagegate/agent.h"
+
+static sg_agent agent;
+static sg_test_flash flash;
+
+static sg_agent_config config(void) {
+  sg_agent_config c;
+  memset(&c, 0, sizeof c);
+  c.storage = &flash.bd;
+  c.build_time = 1700000000;
+  return c;
+}
+
+static void test_same_limits_accepted(void) {
+  sg_test_flash_init(&flash, 0, 0);
+  const sg_agent_config c = config();
+  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
+  sg_agent_free(&agent);
+}
+
+static void test_other_limits_refused(void) {
+  sg_test_flash_init(&flash, 0, 0);
+  size_t size = 0;
+  int untouched = 0;
+  SG_CHECK_CODE(sg_other_limits_init(&flash.bd, &size, &untouched), SG_ERR_CONFIG_MISMATCH);
+  SG_CHECK(size != sizeof(sg_agent));
+  SG_CHECK(untouched);
+}
+
+/* The same size with other limits (a limit that does not change the
+ * struct), and another size with the same limits: each refused. */
+static void test_size_and_id_each_checked(void) {
+  sg_test_flash_init(&flash, 0, 0);
+  const sg_agent_config c = config();
+  memset(&agent, 0x5A, sizeof agent);
+  SG_CHECK_CODE(sg_agent_init_checked(&agent, &c, sizeof agent, SG_CONFIG_ID ^ 1u),
+                SG_ERR_CONFIG_MISMATCH);
+  SG_CHECK_CODE(sg_agent_init_checked(&agent, &c, sizeof agent - 8u, SG_CONFIG_ID),
+                SG_ERR_CONFIG_MISMATCH);
+  const uint8_t *p = (const uint8_t *)&agent;
+  int untouched = 1;
+  for (size_t i = 0; i < sizeof agent; i++) {
+    untouched &= p[i] == 0x5A;
+  }
+  SG_CHECK(untouched);
+  memset(&agent, 0, sizeof agent);
+}
+
+static void test_small_slot_refused(void) {
+  uint8_t before[sizeof flash.mem];
+  sg_test_flash_init(&flash, 512, 2);
+  memcpy(before, flash.mem, sizeof before);
+  const sg_agent_config c = config();
+  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_ERR_STORAGE_FULL);
+  SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0);
+  SG_CHECK(sg_trustslot_footprint(512) > 2u * 512u);
+  SG_CHECK(sg_trustslot_footprint(0) == 0);
+  /* A NULL storage is an argument error, not a size one. */
+  sg_agent_config none = config();
+  none.storage = NULL;
+  SG_CHECK_CODE(sg_agent_init(&agent, &none), SG_ERR_ARG);
+}
+
+int main(void) {
+  sg_test_begin("agent_abi");
+  SG_RUN(test_same_limits_accepted);
+  SG_RUN(test_other_limits_refused);
+  SG_RUN(test_size_and_id_each_checked);
+  SG_RUN(test_small_slot_refused);
+  return sg_test_end();
+}
