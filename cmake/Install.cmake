@@ -11,10 +11,10 @@ endif()
 
 # What is installed: the core and what it needs, the ports and scanner
 # backends this target has. Test helpers and tools' internals are not.
-set(sg_install_targets sg_headers stagegate sg_crypto sg_cjson sg_flash_sim sg_scan_common sg_scan_text)
-if(STAGEGATE_MBEDTLS STREQUAL "bundled")
-  list(APPEND sg_install_targets sg_mbedtls_device)
-endif()
+# stagegate::mbedtls is the bundled archive, or (package) an interface
+# target naming the firmware's MbedTLS:: targets.
+set(sg_install_targets sg_headers stagegate sg_crypto sg_mbedtls_device sg_cjson sg_flash_sim
+  sg_scan_common sg_scan_text)
 if(SG_BARE_METAL)
   list(APPEND sg_install_targets sg_cm_port sg_board)
 else()
@@ -28,6 +28,15 @@ install(TARGETS ${sg_install_targets} EXPORT stagegateTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+if(STAGEGATE_MBEDTLS STREQUAL "bundled")
+  if(NOT CMAKE_NM OR NOT CMAKE_OBJCOPY)
+    message(FATAL_ERROR "installing stagegate with the bundled mbedTLS needs nm and objcopy "
+      "(binutils) for the target: not found")
+  endif()
+  install(CODE "set(SG_NM \"${CMAKE_NM}\")\nset(SG_OBJCOPY \"${CMAKE_OBJCOPY}\")
+set(SG_LIBDIR \"\${CMAKE_INSTALL_PREFIX}/${CMAKE_INSTALL_LIBDIR}\")")
+  install(SCRIPT "${PROJECT_SOURCE_DIR}/cmake/PrivateMbedtls.cmake")
+endif()
 install(DIRECTORY "${PROJECT_SOURCE_DIR}/agent/include/stagegate" DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 # Each port's and backend's header, in include/stagegate/<part>/ (the
 # targets put that folder on the include path, as in the build tree).
@@ -57,6 +66,10 @@ install(FILES "${PROJECT_BINARY_DIR}/stagegateConfig.cmake"
 # pkg-config: the core and the platform port of this target. Libraries in
 # link order (the core before what it uses); definitions the core was built
 # with (limits) in Cflags so a caller's sg_agent matches.
+set(sg_pc_cflags "")
+foreach(def ${STAGEGATE_LIMITS})
+  string(APPEND sg_pc_cflags " -D${def}")
+endforeach()
 set(sg_pc_libs "-lstagegate -lstagegate_crypto")
 if(STAGEGATE_MBEDTLS STREQUAL "bundled")
   string(APPEND sg_pc_libs " -lstagegate_mbedtls")

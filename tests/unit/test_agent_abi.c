@@ -66,6 +66,12 @@ static void test_small_slot_refused(void) {
   SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0);
   SG_CHECK(sg_trustslot_footprint(512) > 2u * 512u);
   SG_CHECK(sg_trustslot_footprint(0) == 0);
+#if SG_MAX_CERT == 2048
+  /* The table in docs/INTEGRATION.md ("Storage"), default limits. */
+  SG_CHECK(sg_trustslot_footprint(4096) == 16384u);
+  SG_CHECK(sg_trustslot_footprint(2048) == 12288u);
+  SG_CHECK(sg_trustslot_footprint(512) == 9216u);
+#endif
   /* A NULL storage is an argument error, not a size one. */
   sg_agent_config none = config();
   none.storage = NULL;
