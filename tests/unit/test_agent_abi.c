@@ -7,6 +7,9 @@
 #include <string.h>
 
 #include "agent_other_limits.h"
+#if defined(SG_BARE_METAL_TEST)
+#include "sg_board.h"
+#endif
 #include "sg_test.h"
 #include "sg_test_flash.h"
 #include "stagegate/agent.h"
@@ -78,11 +81,36 @@ static void test_small_slot_refused(void) {
   SG_CHECK_CODE(sg_agent_init(&agent, &none), SG_ERR_ARG);
 }
 
+/* sg_pool_init: refused without a pool allocator (Linux: the C heap) or a
+ * usable buffer; on the Cortex-M build it moves mbedTLS onto the given
+ * pool, and an agent then works from it. */
+static uint8_t pool[24 * 1024] __attribute__((aligned(8)));
+static void test_pool_init(void) {
+  SG_CHECK_CODE(sg_pool_init(NULL, sizeof pool), SG_ERR_ARG);
+  SG_CHECK_CODE(sg_pool_init(pool, 100), SG_ERR_ARG);
+#if defined(SG_BARE_METAL_TEST)
+  SG_CHECK_CODE(sg_pool_init(pool, sizeof pool), SG_OK);
+  sg_test_flash_init(&flash, 0, 0);
+  const sg_agent_config c = config();
+  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
+  sg_agent_free(&agent);
+  int used = 0;
+  for (size_t i = 0; i < sizeof pool; i++) {
+    used |= pool[i] != 0; /* the allocator's header went into our pool */
+  }
+  SG_CHECK(used);
+  sg_board_pool_restart(); /* back to the board's pool for the other tests */
+#else
+  SG_CHECK_CODE(sg_pool_init(pool, sizeof pool), SG_ERR_ARG); /* the C heap */
+#endif
+}
+
 int main(void) {
   sg_test_begin("agent_abi");
   SG_RUN(test_same_limits_accepted);
   SG_RUN(test_other_limits_refused);
   SG_RUN(test_size_and_id_each_checked);
   SG_RUN(test_small_slot_refused);
+  SG_RUN(test_pool_init);
   return sg_test_end();
 }

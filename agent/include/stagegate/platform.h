@@ -61,6 +61,17 @@ typedef struct sg_blockdev {
  */
 size_t sg_trustslot_footprint(uint32_t sector_size);
 
+/*
+ * Memory without a heap: give the mbedTLS stagegate was built with (and so
+ * cJSON, which allocates through it) a static pool of `len` bytes, before
+ * sg_agent_init and while nothing is allocated from an earlier pool. The
+ * pool must outlive every agent. Returns SG_OK, or SG_ERR_ARG when `buf`
+ * is NULL, `len` is under 1 KiB, or this mbedTLS has no pool allocator
+ * (MBEDTLS_MEMORY_BUFFER_ALLOC_C: the bundled Cortex-M build has it; Linux
+ * builds use the C heap). Sizes: docs/INTEGRATION.md, "Cortex-M".
+ */
+int sg_pool_init(void *buf, size_t len);
+
 /* Wall clock: Unix seconds, or a negative value if the clock is not set
  * (the agent then relies on its secure time floor). */
 typedef struct sg_clock {
