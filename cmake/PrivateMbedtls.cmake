@@ -21,10 +21,13 @@ execute_process(COMMAND "${SG_NM}" -g --defined-only "${bundled}"
 if(NOT rc EQUAL 0)
   message(FATAL_ERROR "PrivateMbedtls: ${SG_NM} failed on ${bundled}")
 endif()
-string(REGEX MATCHALL "[0-9a-fA-F]+ [A-Z] [A-Za-z_][A-Za-z0-9_]*" lines "${syms}")
+# mbedTLS' own names only (mbedtls_*, psa_*): not what a sanitizer or the
+# compiler adds (__odr_asan.*, __asan_*), which are not mbedTLS'.
+string(REGEX MATCHALL "[0-9a-fA-F]+ [A-Z] (sg_bundled_)?(mbedtls|psa)_[A-Za-z0-9_]*[\n]" lines "${syms}\n")
 set(map "")
 set(n 0)
 foreach(line ${lines})
+  string(STRIP "${line}" line)
   string(REGEX REPLACE ".* " "" name "${line}")
   # Idempotent: an install over an earlier one finds the names renamed.
   string(REGEX REPLACE "^sg_bundled_" "" name "${name}")
