@@ -13,11 +13,7 @@
 #include "sg_crypto.h"
 #include "stagegate/errors.h"
 
-#if !defined(MBEDTLS_AES_C) || !defined(MBEDTLS_GCM_C) || !defined(MBEDTLS_NIST_KW_C) || \
-    !defined(MBEDTLS_CIPHER_C) || !defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED) ||          \
-    !defined(MBEDTLS_MD_C)
-#error "encrypted profiles need MBEDTLS_AES_C, MBEDTLS_GCM_C, MBEDTLS_NIST_KW_C, MBEDTLS_CIPHER_C, MBEDTLS_MD_C and P-256 (or build with SG_NO_JWE)"
-#endif
+/* The mbedTLS modules needed are checked in sg_mbedtls_check.h. */
 
 int sg_a256gcm_decrypt(const uint8_t key[32], const uint8_t iv[SG_A256GCM_IV_LEN],
                        const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t len,

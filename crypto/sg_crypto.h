@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_mbedtls_check.h" /* first: what stagegate needs of the configuration */
+
 #include "mbedtls/pk.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/x509_crt.h"

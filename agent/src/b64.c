@@ -2,6 +2,54 @@
 
 #include "stagegate/errors.h"
 
+static const char sg_b64_std_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char sg_b64_url_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+size_t sg_b64_encoded_len(sg_b64_alphabet alphabet, size_t n) {
+  if (alphabet == SG_B64_URL) {
+    return (n / 3) * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+  }
+  return ((n + 2) / 3) * 4;
+}
+
+int sg_b64_encode(sg_b64_alphabet alphabet, const uint8_t *in, size_t n, char *out,
+                  size_t out_cap) {
+  int ret = SG_ERR_ARG;
+  const char *chars = alphabet == SG_B64_URL ? sg_b64_url_chars : sg_b64_std_chars;
+  if ((in == NULL && n != 0) || out == NULL || n > SIZE_MAX / 2u) {
+    return ret;
+  }
+  if (out_cap < sg_b64_encoded_len(alphabet, n) + 1u) {
+    return SG_ERR_TOO_LARGE;
+  }
+  size_t o = 0;
+  size_t i = 0;
+  for (; i + 3u <= n; i += 3u) {
+    const uint32_t v = ((uint32_t)in[i] << 16) | ((uint32_t)in[i + 1u] << 8) | in[i + 2u];
+    out[o++] = chars[(v >> 18) & 63u];
+    out[o++] = chars[(v >> 12) & 63u];
+    out[o++] = chars[(v >> 6) & 63u];
+    out[o++] = chars[v & 63u];
+  }
+  const size_t rest = n - i;
+  if (rest != 0) {
+    const uint32_t v = ((uint32_t)in[i] << 16) | (rest == 2u ? (uint32_t)in[i + 1u] << 8 : 0u);
+    out[o++] = chars[(v >> 18) & 63u];
+    out[o++] = chars[(v >> 12) & 63u];
+    if (rest == 2u) {
+      out[o++] = chars[(v >> 6) & 63u];
+    }
+    while (alphabet == SG_B64_STD && o % 4u != 0) {
+      out[o++] = '=';
+    }
+  }
+  out[o] = '\0';
+  ret = SG_OK;
+  return ret;
+}
+
 /* 0..63, or -1 for a character outside the alphabet. */
 static int sg_b64_value(sg_b64_alphabet alphabet, char c) {
   if (c >= 'A' && c <= 'Z') {

@@ -24,4 +24,16 @@ typedef enum { SG_B64_URL, SG_B64_STD } sg_b64_alphabet;
 int sg_b64_decode(sg_b64_alphabet alphabet, const char *in, size_t in_len, uint8_t *out,
                   size_t out_cap, size_t *out_len, int fmt_err);
 
+/* Length of the encoding of n bytes, without the NUL (URL: no padding). */
+size_t sg_b64_encoded_len(sg_b64_alphabet alphabet, size_t n);
+
+/*
+ * Encode in[0..n) into out[0..out_cap) with a terminating NUL: the one
+ * canonical text sg_b64_decode accepts. The device never encodes; the host
+ * tools do, with this code, so that what they write is what the device
+ * reads. Returns SG_OK, SG_ERR_ARG or SG_ERR_TOO_LARGE (out_cap too small).
+ */
+int sg_b64_encode(sg_b64_alphabet alphabet, const uint8_t *in, size_t n, char *out,
+                  size_t out_cap);
+
 #endif

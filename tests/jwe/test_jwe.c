@@ -4,6 +4,8 @@
  * and one test per rejection reason. After every rejection the persisted
  * bytes are unchanged; after every decision the plaintext is wiped.
  */
+/* check_wiped looks inside the agent (the chunk buffer the plaintext used). */
+#define SG_ALLOW_PRIVATE_ACCESS
 #include <stdio.h>
 #include <string.h>
 

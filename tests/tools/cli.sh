@@ -19,7 +19,7 @@ expect_fail "no profile" 1 "sign needs one profile file" "$TOOL" sign --key k --
 expect_fail "missing file named in the error" 2 "^stagegate-sign: nothere.pem: cannot open: No such file" \
   "$TOOL" inspect nothere.pem
 make_keys
-echo '{"stagegate":1,"actions":[{"csp":"Wifi"}]}' >p.json
+echo '{"stagegate":1,"name":"cli","actions":[{"csp":"Wifi"}]}' >p.json
 "$TOOL" sign --key=ec256.key --cert=ec256.pem --seq=1 p.json >eq.jws
 check "--opt=value form" verify_compact eq.jws ec256.pem
 "$TOOL" sign --key ec256.key --cert ec256.pem --seq 1 - <p.json >stdin.jws

@@ -100,13 +100,40 @@ check "--json compact: signer_sha256" test "$(json_get '{signatures}[0]{signer_s
 check "--json compact: payload object" test "$(json_get '{payload}{seq}' <x.json)" = 3
 "$TOOL" rotate --old-key ec256.key --old-cert ec256.pem --new-key rsa2048.key --new-cert rsa2048.pem \
   --x5c --seq 4 --activate-at 1800000000 p.json >r.jws 2>/dev/null ||
-  { echo '{"stagegate":1}' >r0.json; "$TOOL" rotate --old-key ec256.key --old-cert ec256.pem \
+  { echo '{"stagegate":1,"name":"rotate"}' >r0.json; "$TOOL" rotate --old-key ec256.key --old-cert ec256.pem \
     --new-key rsa2048.key --new-cert rsa2048.pem --x5c --seq 4 --activate-at 1800000000 r0.json >r.jws; }
 "$TOOL" inspect r.jws >r.txt
 check "general: two signatures" grep -q "^JWS General JSON profile, 2 signature" r.txt
 check "general: both verify with x5c" test "$(grep -c 'verifies with x5c\[0\]' r.txt)" = 2
 "$TOOL" inspect p.json >u.txt
 check "bare JSON: unsigned profile" grep -q "^unsigned profile, 0 signature" u.txt
+
+# The device's answer (envelope parser, verification, schema: the device's
+# code). Each vector below is refused by the device at the step that
+# test-vectors/profiles/manifest.json gives; inspect must give the same
+# reason, exit 2, and never say "verifies" for it, even when the signature
+# itself is good (hdr-crit, unknown-member and v2 are signed by admin).
+V="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../test-vectors/profiles" && pwd)"
+for want in hdr-crit.jws:SG_ERR_HEADER hdr-jku.jws:SG_ERR_HEADER hdr-jwk.jws:SG_ERR_HEADER \
+            hdr-x5u.jws:SG_ERR_HEADER alg-none.jws:SG_ERR_ALG alg-hs256.jws:SG_ERR_ALG \
+            wifi-admin-unknown-member.jws:SG_ERR_PROFILE_FORMAT wifi-admin-v2.jws:SG_ERR_PROFILE_VERSION \
+            turnon-privkey.jws:SG_ERR_PRIVATE_KEY unknown-member.json:SG_ERR_PROFILE_FORMAT \
+            privkey-pem.json:SG_ERR_PRIVATE_KEY; do
+  f=${want%%:*} code=${want#*:}
+  grep -q "\"feed\": \"$f\", \"expect\": \"$code\"" "$V/manifest.json" ||
+    bad "$f: the manifest no longer expects $code (update this list)"
+  expect_fail_listing "$f: refused as the device does ($code)" "device refuses this profile: $code" \
+    "$TOOL" inspect --cert "$V/pki/admin.crt.pem" "$V/$f"
+  check "$f: listing says REFUSES $code" grep -q "^device: *REFUSES: $code " fl.out
+  check "$f: never 'verifies'" bash -c "! grep -q 'verifies' fl.out"
+done
+"$TOOL" inspect --json --cert "$V/pki/admin.crt.pem" "$V/hdr-crit.jws" >crit.json 2>/dev/null
+check "--json: the device's result" test "$(json_get '{device}{result}' <crit.json)" = SG_ERR_HEADER
+check "--json: signature not verified" test "$(json_get '{signatures}[0]{verified}' <crit.json)" = false
+"$TOOL" inspect --cert "$V/pki/admin.crt.pem" "$V/wifi-admin-5.jws" >good.txt
+check "a profile the device parses: verifies, well-formed" \
+  grep -q "verifies with --cert" good.txt && grep -q "^device: *envelope and profile well-formed" good.txt
+
 expect_fail "a chunk is not a profile" 2 "barcode chunk" bash -c "echo 'SG1:1/2:0123456789ab:x' >c.txt; \"$TOOL\" inspect c.txt"
 expect_fail "garbage" 2 "not a JWS compact" bash -c "echo 'hello' >g.txt; \"$TOOL\" inspect g.txt"
 finish

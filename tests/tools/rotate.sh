@@ -43,7 +43,7 @@ check "missing action is added" test "$(json_get '{payload}' <bare.jws | b64u_de
 check "ES384 second signature with x5c verifies" verify_sig "$(json_get '{signatures}[1]{protected}' <bare.jws)" \
   "$(json_get '{payload}' <bare.jws)" "$(json_get '{signatures}[1]{signature}' <bare.jws)" ec384.pem
 cat >at.json <<'J'
-{ "stagegate": 1, "actions": [ { "csp": "Batch", "action": "RotateTrustedCertificate",
+{ "stagegate": 1, "name": "rotate", "actions": [ { "csp": "Batch", "action": "RotateTrustedCertificate",
   "certificate": "@rsa2048.pem", "activate_at": 1765000000 } ] }
 J
 "$TOOL" rotate --old-key ec256.key --old-cert ec256.pem --new-key rsa2048.key --new-cert rsa2048.pem \

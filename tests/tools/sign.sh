@@ -50,10 +50,10 @@ turn_on_profile "@certs/ec256.der" >sub/p.json
 check "@ path is relative to the profile; DER file works" \
   test "$(compact_part sub.jws 2 | json_get '{actions}[0]{certificate}')" = "$(cert_der_b64 ec256.pem)"
 check "--exp is added" test "$(compact_part sub.jws 2 | json_get '{exp}')" = 1999999999
-echo '{"stagegate":1,"seq":9,"iat":1700000000,"actions":[{"csp":"Wifi"}]}' >fixed.json
+echo '{"stagegate":1,"name":"fixed","seq":9,"iat":1700000000,"actions":[{"csp":"Wifi"}]}' >fixed.json
 "$TOOL" sign --key ec256.key --cert ec256.pem fixed.json >fixed.jws
 check "seq/iat from the file are kept" test "$(compact_part fixed.jws 2)" = \
-  '{"stagegate":1,"seq":9,"iat":1700000000,"actions":[{"csp":"Wifi"}]}'
+  '{"stagegate":1,"name":"fixed","seq":9,"iat":1700000000,"actions":[{"csp":"Wifi"}]}'
 "$TOOL" sign --key ec256.key --cert ec256.pem --out out.jws fixed.json
 check "--out writes the same kind of file" verify_compact out.jws ec256.pem
 
@@ -120,20 +120,27 @@ sign_fail "unknown top-level member" 2 'unknown member "comment"' \
 sign_fail "duplicate member" 2 'member "name" appears twice' \
   '{"stagegate":1,"name":"a","name":"b","actions":[{"csp":"Wifi"}]}' --seq 1
 sign_fail "no actions" 2 '"actions" must be a non-empty array' '{"stagegate":1}' --seq 1
-sign_fail "TurnOn without anchor" 2 'needs "anchor"' \
-  '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"@ec256.pem"}]}' --seq 1
+sign_fail "no name" 2 '"name" is required' '{"stagegate":1,"actions":[{"csp":"Wifi"}]}' --seq 1
+sign_fail "TurnOn with an unknown anchor: the device's schema" 2 'device would refuse this profile: SG_ERR_ACTION_ARGS' \
+  '{"stagegate":1,"name":"on","actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"@ec256.pem","anchor":"x"}]}' --seq 1
+sign_fail "unknown Batch action: the device's schema" 2 'device would refuse this profile: SG_ERR_UNSUPPORTED_ACTION' \
+  '{"stagegate":1,"name":"on","actions":[{"csp":"Batch","action":"Reboot"}]}' --seq 1
+# The device takes a TurnOn without "anchor" as pinned: so does the tool.
+printf '%s' '{"stagegate":1,"name":"on","actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"@ec256.pem"}]}' >noanchor.json
+check "TurnOn without anchor signs (device default: pinned)" \
+  "$TOOL" sign --key ec256.key --cert ec256.pem --seq 1 --out noanchor.jws noanchor.json
 sign_fail "certificate not base64 DER" 2 'not a base64 DER certificate' \
-  '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"AAAA","anchor":"ca"}]}' --seq 1
+  '{"stagegate":1,"name":"t","actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"AAAA","anchor":"ca"}]}' --seq 1
 sign_fail "@ file missing" 2 'nothere.pem: cannot open' \
-  '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOffTrustedMode","certificate":"@nothere.pem"}]}' --seq 1
+  '{"stagegate":1,"name":"t","actions":[{"csp":"Batch","action":"TurnOffTrustedMode","certificate":"@nothere.pem"}]}' --seq 1
 pem_key=$(perl -pe 's/\n/\\n/' ec256.key)
 sign_fail "PEM private key in the profile" 2 'private-key material' \
-  "{\"stagegate\":1,\"actions\":[{\"csp\":\"Wifi\",\"settings\":{\"k\":\"$pem_key\"}}]}" --seq 1
+  "{\"stagegate\":1,\"name\":\"t\",\"actions\":[{\"csp\":\"Wifi\",\"settings\":{\"k\":\"$pem_key\"}}]}" --seq 1
 sign_fail "base64 DER PKCS#8 key in the profile" 2 'private-key material' \
-  "{\"stagegate\":1,\"actions\":[{\"csp\":\"Wifi\",\"blob\":\"$(base64 -w0 ec256.key.der)\"}]}" --seq 1
+  "{\"stagegate\":1,\"name\":\"t\",\"actions\":[{\"csp\":\"Wifi\",\"blob\":\"$(base64 -w0 ec256.key.der)\"}]}" --seq 1
 openssl rsa -in rsa2048.key -traditional -outform DER -out rsa.pkcs1.der 2>/dev/null
 sign_fail "base64url DER PKCS#1 key in the profile" 2 'private-key material' \
-  "{\"stagegate\":1,\"actions\":[{\"csp\":\"Wifi\",\"blob\":\"$(b64u_encode <rsa.pkcs1.der)\"}]}" --seq 1
+  "{\"stagegate\":1,\"name\":\"t\",\"actions\":[{\"csp\":\"Wifi\",\"blob\":\"$(b64u_encode <rsa.pkcs1.der)\"}]}" --seq 1
 sign_fail "private JWK in the profile" 2 'private JWK' \
-  '{"stagegate":1,"actions":[{"csp":"Wifi","jwk":{"kty":"EC","crv":"P-256","d":"AAAA"}}]}' --seq 1
+  '{"stagegate":1,"name":"t","actions":[{"csp":"Wifi","jwk":{"kty":"EC","crv":"P-256","d":"AAAA"}}]}' --seq 1
 finish

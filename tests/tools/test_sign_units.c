@@ -86,48 +86,6 @@ static void test_rc2_cbc_and_bounds(void) {
   sg_rc2_free(&ctx);
 }
 
-/* ---- base64 ------------------------------------------------------------- */
-
-static void test_b64url_encode(void) {
-  /* RFC 4648 §10 vectors: url form drops the padding. */
-  static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
-  static const char *const url[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
-  static const char *const std[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
-  char out[32];
-  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
-    const size_t n = strlen(in[i]);
-    SG_CHECK(sg_b64_encode((const uint8_t *)in[i], n, 1, out, sizeof out) == 0);
-    SG_CHECK(strcmp(out, url[i]) == 0);
-    SG_CHECK(sg_b64_len(n, 1) == strlen(url[i]));
-    SG_CHECK(sg_b64_encode((const uint8_t *)in[i], n, 0, out, sizeof out) == 0);
-    SG_CHECK(strcmp(out, std[i]) == 0);
-    uint8_t back[16];
-    size_t bl = 99;
-    SG_CHECK(sg_b64_decode(url[i], strlen(url[i]), 1, back, sizeof back, &bl) == 0);
-    SG_CHECK(bl == n && memcmp(back, in[i], n) == 0);
-    SG_CHECK(sg_b64_decode(std[i], strlen(std[i]), 0, back, sizeof back, &bl) == 0);
-    SG_CHECK(bl == n && memcmp(back, in[i], n) == 0);
-  }
-  /* The two alphabet differences. */
-  static const uint8_t hi[] = {0xfb, 0xff, 0xbf};
-  SG_CHECK(sg_b64_encode(hi, sizeof hi, 1, out, sizeof out) == 0 && strcmp(out, "-_-_") == 0);
-  SG_CHECK(sg_b64_encode(hi, sizeof hi, 0, out, sizeof out) == 0 && strcmp(out, "+/+/") == 0);
-  /* Output buffer must hold the NUL too. */
-  SG_CHECK(sg_b64_encode(hi, sizeof hi, 1, out, 4) == -1);
-}
-
-static void test_b64_decode_strict(void) {
-  uint8_t b[16];
-  size_t n = 0;
-  SG_CHECK(sg_b64_decode("Zg==", 4, 1, b, sizeof b, &n) == -1); /* padding in url form */
-  SG_CHECK(sg_b64_decode("Zg", 2, 0, b, sizeof b, &n) == -1);   /* missing padding */
-  SG_CHECK(sg_b64_decode("Zh", 2, 1, b, sizeof b, &n) == -1);   /* non-zero spare bits */
-  SG_CHECK(sg_b64_decode("Z", 1, 1, b, sizeof b, &n) == -1);    /* one char: no byte */
-  SG_CHECK(sg_b64_decode("-_-_", 4, 0, b, sizeof b, &n) == -1); /* url chars in std */
-  SG_CHECK(sg_b64_decode("+/+/", 4, 1, b, sizeof b, &n) == -1); /* std chars in url */
-  SG_CHECK(sg_b64_decode("Zm9v", 4, 1, b, 2, &n) == -1);        /* output too small */
-}
-
 /* ---- PKCS#12 KDF and passphrase ----------------------------------------- */
 
 static void test_pkcs12_kdf_matches_mbedtls(void) {
@@ -327,8 +285,6 @@ int main(void) {
   sg_test_begin("stagegate-sign units");
   SG_RUN(test_rc2_rfc2268_vectors);
   SG_RUN(test_rc2_cbc_and_bounds);
-  SG_RUN(test_b64url_encode);
-  SG_RUN(test_b64_decode_strict);
   SG_RUN(test_pkcs12_kdf_matches_mbedtls);
   SG_RUN(test_pkcs12_bmp_utf8);
   SG_RUN(test_split_reassembles);

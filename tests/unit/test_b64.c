@@ -56,9 +56,43 @@ static void test_output_bound(void) {
   SG_CHECK_CODE(sg_b64_decode(SG_B64_URL, NULL, 0, out, sizeof out, &n, SG_ERR_FORMAT), SG_ERR_ARG);
 }
 
+/* Encoding (the host tools' path): RFC 4648 §10 vectors in both forms,
+ * each decoding back, and the bound on the output buffer. */
+static void test_encode_rfc4648(void) {
+  static const char *const in[] = {"", "f", "fo", "foo", "foob", "fooba", "foobar"};
+  static const char *const url[] = {"", "Zg", "Zm8", "Zm9v", "Zm9vYg", "Zm9vYmE", "Zm9vYmFy"};
+  static const char *const std[] = {"", "Zg==", "Zm8=", "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy"};
+  char out[32];
+  for (size_t i = 0; i < sizeof in / sizeof in[0]; i++) {
+    const size_t n = strlen(in[i]);
+    SG_CHECK_CODE(sg_b64_encode(SG_B64_URL, (const uint8_t *)in[i], n, out, sizeof out), SG_OK);
+    SG_CHECK(strcmp(out, url[i]) == 0);
+    SG_CHECK(sg_b64_encoded_len(SG_B64_URL, n) == strlen(url[i]));
+    SG_CHECK_CODE(sg_b64_encode(SG_B64_STD, (const uint8_t *)in[i], n, out, sizeof out), SG_OK);
+    SG_CHECK(strcmp(out, std[i]) == 0);
+    SG_CHECK(sg_b64_encoded_len(SG_B64_STD, n) == strlen(std[i]));
+    uint8_t back[16];
+    size_t bl = 99;
+    SG_CHECK_CODE(sg_b64_decode(SG_B64_URL, url[i], strlen(url[i]), back, sizeof back, &bl,
+                                SG_ERR_FORMAT), SG_OK);
+    SG_CHECK(bl == n && memcmp(back, in[i], n) == 0);
+  }
+  static const uint8_t hi[] = {0xfb, 0xff, 0xbf};
+  SG_CHECK_CODE(sg_b64_encode(SG_B64_URL, hi, sizeof hi, out, sizeof out), SG_OK);
+  SG_CHECK(strcmp(out, "-_-_") == 0);
+  SG_CHECK_CODE(sg_b64_encode(SG_B64_STD, hi, sizeof hi, out, sizeof out), SG_OK);
+  SG_CHECK(strcmp(out, "+/+/") == 0);
+  /* The buffer must hold the NUL too; nothing is written past it. */
+  out[4] = 'x';
+  SG_CHECK_CODE(sg_b64_encode(SG_B64_URL, hi, sizeof hi, out, 4), SG_ERR_TOO_LARGE);
+  SG_CHECK(out[4] == 'x');
+  SG_CHECK_CODE(sg_b64_encode(SG_B64_URL, NULL, 1, out, sizeof out), SG_ERR_ARG);
+}
+
 int main(void) {
   sg_test_begin("b64");
   SG_RUN(test_table);
   SG_RUN(test_output_bound);
+  SG_RUN(test_encode_rfc4648);
   return sg_test_end();
 }

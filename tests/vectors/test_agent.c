@@ -6,6 +6,10 @@
  */
 #include <string.h>
 
+/* One test injects a fault into the agent's state: it reaches the private
+ * fields as the library does (SG_PRIVATE, stagegate/agent.h). */
+#define SG_ALLOW_PRIVATE_ACCESS
+
 #include "cJSON.h"
 #include "mbedtls/platform.h"
 #include "sg_blob.h"
@@ -162,9 +166,11 @@ static void test_truncated_and_trailing_garbage(void) {
     SG_CHECK(sg_agent_feed(&agent, text, b->len + tl, NULL) != SG_ACCEPTED);
   }
   SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0);
-  /* a compact JWS without its signature part, and with too many parts */
+  /* a compact JWS without its signature part, and with too many parts (five
+   * parts are a JWE's shape: an encrypted profile, malformed) */
   SG_CHECK_CODE(sg_agent_feed(&agent, (const uint8_t *)"eyJh.eyJz", 9, NULL), SG_ERR_FORMAT);
-  SG_CHECK_CODE(sg_agent_feed(&agent, (const uint8_t *)"a.b.c.d.e", 9, NULL), SG_ERR_FORMAT);
+  SG_CHECK_CODE(sg_agent_feed(&agent, (const uint8_t *)"a.b.c.d.e.f", 11, NULL), SG_ERR_FORMAT);
+  SG_CHECK_CODE(sg_agent_feed(&agent, (const uint8_t *)"a.b.c.d.e", 9, NULL), SG_ERR_JWE_FORMAT);
   sg_agent_free(&agent);
 }
 
@@ -182,13 +188,25 @@ static void test_storage_failure_changes_nothing(void) {
 }
 
 static void test_slot_too_small(void) {
-  sg_test_flash_init(&flash, 512, 2); /* two 512-byte halves: no room for a certificate */
+  /* Two 512-byte halves: no room for a certificate. Refused at init, with
+   * the code a TurnOn would have met, before anything is read or written. */
+  sg_test_flash_init(&flash, 512, 2);
   const sg_agent_config c = config();
-  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
   memcpy(before, flash.mem, sizeof before);
-  SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ERR_STORAGE_FULL);
+  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_ERR_STORAGE_FULL);
   SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0); /* nothing erased */
-  SG_CHECK(state() == SG_STATE_UNTRUSTED);
+  SG_CHECK_CODE(feed_blob(vec("wifi.json")), SG_ERR_ARG);  /* the agent is not usable */
+  /* The sizing function is the boundary: one sector less than it asks is
+   * refused, what it asks is accepted. */
+  const uint32_t sector = 1024;
+  const uint32_t need = (uint32_t)(sg_trustslot_footprint(sector) / sector);
+  SG_CHECK(need % 2u == 0 && need * sector <= sizeof flash.mem);
+  sg_test_flash_init(&flash, sector, need - 2u);
+  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_ERR_STORAGE_FULL);
+  sg_test_flash_init(&flash, sector, need);
+  SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_OK);
+  SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ACCEPTED);
+  SG_CHECK(state() == SG_STATE_TRUSTED);
   sg_agent_free(&agent);
 }
 

@@ -60,7 +60,7 @@ static int sg_b64url_decode32(const char *s, uint8_t out[32]) {
          (memcpy(out, tmp, 32), OPENSSL_cleanse(tmp, sizeof tmp), 1);
 }
 
-static void sg_sha256(const void *data, size_t n, uint8_t out[32]) {
+static void sg_evp_sha256(const void *data, size_t n, uint8_t out[32]) {
   unsigned int len = 32;
   (void)EVP_Digest(data, n, out, &len, EVP_sha256(), NULL);
 }
@@ -72,7 +72,7 @@ static void sg_thumbprint_ec(const uint8_t x[32], const uint8_t y[32], char kid[
   sg_b64url(x, 32, bx);
   sg_b64url(y, 32, by);
   const int n = snprintf(json, sizeof json, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}", bx, by);
-  sg_sha256(json, (size_t)n, h);
+  sg_evp_sha256(json, (size_t)n, h);
   sg_b64url(h, 32, kid);
 }
 
@@ -81,7 +81,7 @@ static void sg_thumbprint_oct(const uint8_t k[32], char kid[44]) {
   uint8_t h[32];
   sg_b64url(k, 32, bk);
   const int n = snprintf(json, sizeof json, "{\"k\":\"%s\",\"kty\":\"oct\"}", bk);
-  sg_sha256(json, (size_t)n, h);
+  sg_evp_sha256(json, (size_t)n, h);
   OPENSSL_cleanse(json, sizeof json);
   OPENSSL_cleanse(bk, sizeof bk);
   sg_b64url(h, 32, kid);
@@ -232,7 +232,7 @@ static void sg_concat_kdf(const uint8_t z[32], uint8_t kek[32]) {
   memcpy(in + n, zero, 4), n += 4; /* apu */
   memcpy(in + n, zero, 4), n += 4; /* apv */
   memcpy(in + n, bits, 4), n += 4;
-  sg_sha256(in, n, kek);
+  sg_evp_sha256(in, n, kek);
   OPENSSL_cleanse(in, sizeof in);
 }
 

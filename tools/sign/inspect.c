@@ -3,6 +3,14 @@
  * profile (JWS compact, JWS General JSON, or bare JSON) or certificates
  * (PEM/DER). Every fact is first collected into a cJSON document; the text
  * output is rendered from it, so text and --json always agree.
+ *
+ * Whether a profile is acceptable is the device's answer, from the device's
+ * code: its envelope parser (agent/src/envelope.c: header rules, strict
+ * base64 and JSON), its signature verification (crypto/verify.c) and its
+ * profile schema (agent/src/profile.c). The tool's own parsing below only
+ * lays out what it shows. A profile the device refuses is reported with
+ * the device's reason and never as "verifies". (The trust policy itself,
+ * which needs the device's trust slot and clock, is not evaluated.)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +20,11 @@
 #include "mbedtls/ecp.h"
 #include "mbedtls/md.h"
 #include "mbedtls/x509.h"
+#include "arena.h"
+#include "envelope.h"
+#include "profile.h"
 #include "sg_sign.h"
+#include "stagegate/errors.h"
 
 static const char sg_inspect_help[] =
     "usage: stagegate-sign inspect [--json] [--cert FILE] FILE\n"
@@ -249,8 +261,51 @@ static int sg_inspect_certs(const char *path, const mbedtls_x509_crt *crt, int j
 
 typedef struct {
   mbedtls_x509_crt *cert; /* --cert, or NULL */
-  int bad;                      /* a signature did not verify */
+  int bad;                /* a signature did not verify */
+  /* The device's view (sg_device_view): */
+  uint8_t *arena_buf;
+  sg_arena arena;
+  sg_envelope env;
+  int env_rc;     /* sg_envelope_parse */
+  int profile_rc; /* sg_profile_parse of its payload (SG_OK when env_rc is not) */
+  unsigned next;  /* index of the next signature described */
 } sg_inspect_ctx;
+
+/* Parse the text as a device does: envelope, then profile schema. */
+static int sg_device_view(sg_inspect_ctx *cx, const char *text, size_t len) {
+  cx->arena_buf = malloc(2u * SG_MAX_PROFILE); /* as the agent's arena */
+  if (cx->arena_buf == NULL) {
+    return sg_fail("out of memory");
+  }
+  sg_arena_init(&cx->arena, cx->arena_buf, 2u * SG_MAX_PROFILE);
+  cx->env_rc = sg_envelope_parse((const uint8_t *)text, len, &cx->arena, &cx->env);
+  cx->profile_rc = SG_OK;
+  if (cx->env_rc == SG_OK) {
+    sg_profile prof;
+    cx->profile_rc = sg_profile_parse(cx->env.payload, cx->env.payload_len, &cx->arena, &prof);
+    if (cx->profile_rc == SG_OK) {
+      sg_profile_free(&prof);
+    }
+  }
+  return SG_EXIT_OK;
+}
+
+/* The device's refusal, if any: the first of envelope and profile. */
+static int sg_device_refusal(const sg_inspect_ctx *cx) {
+  return cx->env_rc != SG_OK ? cx->env_rc : cx->profile_rc;
+}
+
+static int sg_add_device(cJSON *doc, const sg_inspect_ctx *cx) {
+  cJSON *d = cJSON_AddObjectToObject(doc, "device");
+  const int r = sg_device_refusal(cx);
+  int bad = d == NULL;
+  bad = bad || cJSON_AddStringToObject(d, "envelope", sg_strerror_name(cx->env_rc)) == NULL;
+  bad = bad || (cx->env_rc == SG_OK &&
+                cJSON_AddStringToObject(d, "profile", sg_strerror_name(cx->profile_rc)) == NULL);
+  bad = bad || cJSON_AddStringToObject(d, "result", r == SG_OK ? "well-formed" : sg_strerror_name(r)) == NULL;
+  bad = bad || cJSON_AddStringToObject(d, "message", r == SG_OK ? "" : sg_strerror(r)) == NULL;
+  return bad ? sg_fail("out of memory") : SG_EXIT_OK;
+}
 
 /* Decode a base64url JWS part into a NUL-terminated heap string. */
 static char *sg_part_text(const char *b64, size_t n, size_t *len) {
@@ -275,13 +330,10 @@ static char *sg_part_text(const char *b64, size_t n, size_t *len) {
  * Describe one signature: protected header, signer and whether it verifies
  * over "<protected64>.<payload64>".
  */
-static cJSON *sg_signature_json(sg_inspect_ctx *cx, const char *h64, size_t h64_len,
-                                const char *p64, size_t p64_len, const char *s64, size_t s64_len) {
+static cJSON *sg_signature_json(sg_inspect_ctx *cx, const char *h64, size_t h64_len) {
   cJSON *o = cJSON_CreateObject();
   char *htext = sg_part_text(h64, h64_len, NULL);
   cJSON *header = htext != NULL ? cJSON_Parse(htext) : NULL;
-  uint8_t *sig = NULL;
-  size_t sig_len = 0;
   const char *verdict = "not checked: no x5c in the header (give --cert)";
   mbedtls_x509_crt x5c0;
   mbedtls_x509_crt_init(&x5c0);
@@ -298,7 +350,9 @@ static cJSON *sg_signature_json(sg_inspect_ctx *cx, const char *h64, size_t h64_
   uint8_t t[32];
   size_t t_len = 0;
   char hex[65];
-  if (sg_b64_decode(thumb, strlen(thumb), 1, t, sizeof t, &t_len) == 0 && t_len == 32) {
+  if (sg_b64_decode(SG_B64_URL, thumb, strlen(thumb), t, sizeof t, &t_len, SG_ERR_HEADER) ==
+          SG_OK &&
+      t_len == 32) {
     sg_hex(t, 32, 0, hex);
     sg_add_str(o, "signer_sha256", hex);
   }
@@ -336,30 +390,41 @@ static cJSON *sg_signature_json(sg_inspect_ctx *cx, const char *h64, size_t h64_
     verdict = "x5c[0]";
   }
   cJSON *verified = NULL;
-  if (signer != NULL) {
-    char signer_hex[65];
-    const sg_jws_alg alg = sg_jws_alg_parse(sg_jstr(header, "alg"));
-    (void)sg_digest_hex(MBEDTLS_MD_SHA256, signer->raw.p, signer->raw.len, signer_hex);
-    char *input = malloc(h64_len + 1 + p64_len + 1);
-    int ok = 0;
-    if (input != NULL && sg_b64_decode_alloc(s64, s64_len, 1, &sig, &sig_len) == 0) {
-      memcpy(input, h64, h64_len);
-      input[h64_len] = '.';
-      memcpy(input + h64_len + 1, p64, p64_len);
-      ok = alg != SG_JWS_NONE && strcmp(signer_hex, sg_jstr(o, "signer_sha256")) == 0 &&
-           sg_jws_verify(&signer->pk, alg, (const uint8_t *)input,
-                         h64_len + 1 + p64_len, sig, sig_len) == 0;
-    }
-    free(input);
+  const unsigned idx = cx->next++;
+  const sg_jws_signature *dev =
+      cx->env_rc == SG_OK && idx < cx->env.nsig ? &cx->env.sigs[idx] : NULL;
+  if (dev == NULL) {
     char text[160];
-    if (strcmp(signer_hex, sg_jstr(o, "signer_sha256")) != 0) {
+    (void)snprintf(text, sizeof text, "NOT CHECKED: the device refuses the envelope (%s)",
+                   sg_strerror_name(cx->env_rc));
+    cx->bad = 1;
+    verified = cJSON_CreateBool(0);
+    sg_add_str(o, "verdict", text);
+  } else if (signer != NULL) {
+    /* The device's checks: x5t#S256 names the signer, the key suits the
+     * algorithm, the signature verifies over the signing input. */
+    uint8_t signer_sha[32];
+    sg_sha256(signer->raw.p, signer->raw.len, signer_sha);
+    const int named = sg_ct_equal(signer_sha, dev->x5t, sizeof signer_sha);
+    const int ok = named && sg_verify_jws(&signer->pk, dev->alg, dev->protected_b64,
+                                          dev->protected_len, cx->env.payload_b64,
+                                          cx->env.payload_b64_len, dev->sig,
+                                          dev->sig_len) == SG_ACCEPTED;
+    char text[200];
+    if (!named) {
       (void)snprintf(text, sizeof text, "DOES NOT MATCH: x5t#S256 is not the hash of %s", verdict);
+    } else if (ok && cx->profile_rc != SG_OK) {
+      /* Good signature, refused profile: the device's answer is no. */
+      (void)snprintf(text, sizeof text,
+                     "signature correct with %s, but the device REFUSES the profile (%s)", verdict,
+                     sg_strerror_name(cx->profile_rc));
     } else {
       (void)snprintf(text, sizeof text, ok ? "verifies with %s" : "DOES NOT VERIFY with %s",
                      verdict);
     }
     cx->bad |= !ok;
-    verified = cJSON_CreateBool(ok);
+    cJSON_AddBoolToObject(o, "signature_correct", ok);
+    verified = cJSON_CreateBool(ok && cx->profile_rc == SG_OK);
     sg_add_str(o, "verdict", text);
   } else {
     verified = cJSON_CreateNull();
@@ -370,7 +435,6 @@ static cJSON *sg_signature_json(sg_inspect_ctx *cx, const char *h64, size_t h64_
 out:
   cJSON_Delete(header);
   free(htext);
-  free(sig);
   mbedtls_x509_crt_free(&x5c0);
   return o;
 }
@@ -435,6 +499,9 @@ static void sg_payload_certs(cJSON *doc, const cJSON *payload) {
 }
 
 static int sg_inspect_render(cJSON *doc, int json, sg_inspect_ctx *cx) {
+  if (sg_add_device(doc, cx) != SG_EXIT_OK) {
+    return SG_EXIT_FAIL;
+  }
   if (json) {
     char *text = cJSON_Print(doc);
     if (text == NULL) {
@@ -465,6 +532,18 @@ static int sg_inspect_render(cJSON *doc, int json, sg_inspect_ctx *cx) {
       printf("certificate in actions[%.0f]:\n", cJSON_IsNumber(idx) ? idx->valuedouble : -1.0);
       sg_print_cert(c, "  ");
     }
+  }
+  const int refused = sg_device_refusal(cx);
+  if (!json) {
+    if (refused != SG_OK) {
+      printf("device:      REFUSES: %s (%s)\n", sg_strerror_name(refused), sg_strerror(refused));
+    } else {
+      printf("device:      envelope and profile well-formed (trust policy not evaluated)\n");
+    }
+  }
+  if (refused != SG_OK) {
+    return sg_fail("the device refuses this profile: %s (%s)", sg_strerror_name(refused),
+                   sg_strerror(refused));
   }
   if (cx->bad) {
     return sg_fail("a signature does not verify");
@@ -498,7 +577,8 @@ static int sg_inspect_compact(const char *path, const char *t, size_t len, int j
     return sg_fail("out of memory");
   }
   const size_t hl = (size_t)(d1 - t), pl = (size_t)(d2 - d1 - 1), sl = len - (size_t)(d2 + 1 - t);
-  cJSON_AddItemToArray(sigs, sg_signature_json(cx, t, hl, d1 + 1, pl, d2 + 1, sl));
+  (void)sl;
+  cJSON_AddItemToArray(sigs, sg_signature_json(cx, t, hl));
   char *payload = sg_part_text(d1 + 1, pl, NULL);
   ret = payload == NULL ? sg_fail("%s: the payload is not base64url", path)
                         : sg_add_payload(doc, path, payload);
@@ -544,9 +624,7 @@ static int sg_inspect_json(const char *path, const char *t, int json, sg_inspect
       ret = sg_fail("%s: a signature lacks \"protected\" or \"signature\"", path);
       goto out;
     }
-    cJSON_AddItemToArray(sigs, sg_signature_json(cx, h->valuestring, strlen(h->valuestring),
-                                                 p64->valuestring, strlen(p64->valuestring),
-                                                 g->valuestring, strlen(g->valuestring)));
+    cJSON_AddItemToArray(sigs, sg_signature_json(cx, h->valuestring, strlen(h->valuestring)));
   }
   char *payload = sg_part_text(p64->valuestring, strlen(p64->valuestring), NULL);
   ret = payload == NULL ? sg_fail("%s: the payload is not base64url", path)
@@ -584,7 +662,8 @@ int sg_cmd_inspect(int argc, char **argv) {
   mbedtls_x509_crt crt, given;
   mbedtls_x509_crt_init(&crt);
   mbedtls_x509_crt_init(&given);
-  sg_inspect_ctx cx = {NULL, 0};
+  sg_inspect_ctx cx;
+  memset(&cx, 0, sizeof cx);
   if (cert_path != NULL) {
     ret = sg_cert_load_file(&given, cert_path);
     if (ret != SG_EXIT_OK) {
@@ -614,15 +693,18 @@ int sg_cmd_inspect(int argc, char **argv) {
     }
   } else if (end > start && t[0] == '{') {
     buf[end] = '\0';
-    ret = sg_inspect_json(pos[0], t, json != NULL, &cx);
+    ret = sg_device_view(&cx, t, end - start);
+    ret = ret != SG_EXIT_OK ? ret : sg_inspect_json(pos[0], t, json != NULL, &cx);
   } else if (end > start && strncmp(t, "SG1:", 4) == 0) {
     ret = sg_fail("%s: a barcode chunk, not a whole profile", pos[0]);
   } else if (end > start) {
-    ret = sg_inspect_compact(pos[0], t, end - start, json != NULL, &cx);
+    ret = sg_device_view(&cx, t, end - start);
+    ret = ret != SG_EXIT_OK ? ret : sg_inspect_compact(pos[0], t, end - start, json != NULL, &cx);
   } else {
     ret = sg_fail("%s: empty", pos[0]);
   }
 out:
+  free(cx.arena_buf);
   sg_free_buf(buf);
   mbedtls_x509_crt_free(&crt);
   mbedtls_x509_crt_free(&given);

@@ -13,31 +13,16 @@
 #include "sg_sign.h"
 
 #define SG_EC_DER_MAX (2u + 2u * (3u + 48u)) /* SEQUENCE of two INTEGERs, P-384 */
+/* Verification is the device's (crypto/verify.c); this file only signs. */
 
-const char *sg_jws_alg_name(sg_jws_alg alg) {
-  switch (alg) {
-    case SG_JWS_ES256:
-      return "ES256";
-    case SG_JWS_ES384:
-      return "ES384";
-    case SG_JWS_PS256:
-      return "PS256";
-    case SG_JWS_RS256:
-      return "RS256";
-    case SG_JWS_NONE:
-    default:
-      return "none";
-  }
-}
+const char *sg_jws_alg_name(sg_jws_alg alg) { return sg_alg_name(alg); }
 
 sg_jws_alg sg_jws_alg_parse(const char *name) {
-  static const sg_jws_alg all[] = {SG_JWS_ES256, SG_JWS_ES384, SG_JWS_PS256, SG_JWS_RS256};
-  for (size_t i = 0; name != NULL && i < sizeof all / sizeof all[0]; i++) {
-    if (strcmp(name, sg_jws_alg_name(all[i])) == 0) {
-      return all[i];
-    }
+  sg_alg alg = SG_ALG_INVALID;
+  if (name == NULL || sg_alg_parse(name, strlen(name), &alg) != SG_OK) {
+    return SG_JWS_NONE;
   }
-  return SG_JWS_NONE;
+  return alg;
 }
 
 /* The algorithm a key signs with by default; SG_JWS_NONE if unusable. */
@@ -109,38 +94,7 @@ static size_t sg_jws_hash(sg_jws_alg alg, const uint8_t *in, size_t len, uint8_t
 
 int sg_jws_verify(mbedtls_pk_context *pk, sg_jws_alg alg, const uint8_t *input, size_t input_len,
                   const uint8_t *sig, size_t sig_len) {
-  int ret = -1;
-  uint8_t hash[48], der[SG_EC_DER_MAX];
-  mbedtls_md_type_t md;
-  char desc[64];
-  const sg_jws_alg natural = sg_key_natural_alg(pk, desc, sizeof desc);
-  const size_t hlen = sg_jws_hash(alg, input, input_len, hash, &md);
-  if (hlen == 0 || natural == SG_JWS_NONE) {
-    return -1;
-  }
-  if (alg == SG_JWS_ES256 || alg == SG_JWS_ES384) {
-    size_t der_len = 0;
-    const size_t coord = alg == SG_JWS_ES256 ? 32 : 48;
-    if (natural != alg || sig_len != 2 * coord ||
-        sg_ecdsa_raw_to_der(sig, coord, der, sizeof der, &der_len) != 0) {
-      return -1;
-    }
-    ret = mbedtls_pk_verify(pk, md, hash, hlen, der, der_len) == 0 ? 0 : -1;
-  } else if (alg == SG_JWS_PS256 || alg == SG_JWS_RS256) {
-    if (natural != SG_JWS_PS256) {
-      return -1;
-    }
-    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(*pk);
-    if (sig_len != mbedtls_rsa_get_len(rsa)) {
-      return -1;
-    }
-    const int rc = alg == SG_JWS_RS256
-                       ? mbedtls_rsa_rsassa_pkcs1_v15_verify(rsa, md, (unsigned)hlen, hash, sig)
-                       : mbedtls_rsa_rsassa_pss_verify_ext(rsa, md, (unsigned)hlen, hash, md, 32,
-                                                           sig);
-    ret = rc == 0 ? 0 : -1;
-  }
-  return ret;
+  return sg_verify(pk, alg, input, input_len, sig, sig_len) == SG_ACCEPTED ? 0 : -1;
 }
 
 int sg_jws_sign(sg_signer *s, sg_jws_alg alg, const uint8_t *input, size_t input_len, uint8_t *sig,
@@ -206,7 +160,7 @@ int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out) 
   *out = NULL;
   const mbedtls_md_info_t *sha256 = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
   if (mbedtls_md(sha256, s->leaf.raw.p, s->leaf.raw.len, thumb) != 0 ||
-      sg_b64_encode(thumb, sizeof thumb, 1, thumb64, sizeof thumb64) != 0) {
+      sg_b64_encode(SG_B64_URL, thumb, sizeof thumb, thumb64, sizeof thumb64) != SG_OK) {
     return sg_fail("cannot hash the certificate");
   }
   /* Built by hand: the members and their order are part of the format. */
@@ -234,7 +188,7 @@ int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out) 
       }
       first = 0;
       h[used++] = '"';
-      if (sg_b64_encode(c->raw.p, c->raw.len, 0, h + used, size - used) != 0) {
+      if (sg_b64_encode(SG_B64_STD, c->raw.p, c->raw.len, h + used, size - used) != SG_OK) {
         free(h);
         return sg_fail("internal: header buffer too small");
       }
@@ -263,12 +217,13 @@ char *sg_jws_signing_input(const char *header, const char *payload) {
     return NULL;
   }
   const size_t h64 = sg_b64_len(hl, 1);
-  if (sg_b64_encode((const uint8_t *)header, hl, 1, out, size) != 0) {
+  if (sg_b64_encode(SG_B64_URL, (const uint8_t *)header, hl, out, size) != SG_OK) {
     free(out);
     return NULL;
   }
   out[h64] = '.';
-  if (sg_b64_encode((const uint8_t *)payload, pl, 1, out + h64 + 1, size - h64 - 1) != 0) {
+  if (sg_b64_encode(SG_B64_URL, (const uint8_t *)payload, pl, out + h64 + 1, size - h64 - 1) !=
+      SG_OK) {
     free(out);
     return NULL;
   }

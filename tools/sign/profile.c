@@ -4,6 +4,8 @@
  * replace "certificate": "@file" with the file's base64 DER, and refuse
  * anything that carries a private key. The device checks all of this
  * again; checking here turns a rejected barcode into an error on the PC.
+ * The schema itself is the device's: the completed profile goes through
+ * the device's parser (agent/src/profile.c), so the two cannot disagree.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,8 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "arena.h"
 #include "mbedtls/pk.h"
+#include "profile.h"
 #include "sg_sign.h"
+#include "stagegate/errors.h"
 
 #define SG_UINT53_MAX 9007199254740991.0 /* 2^53 - 1: exact in a double */
 
@@ -259,31 +264,36 @@ static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned 
                      i);
     }
   }
-  if (strcmp(csp->valuestring, "Batch") != 0) {
-    return SG_EXIT_OK; /* other CSPs belong to the firmware's handlers */
-  }
-  const cJSON *name = cJSON_GetObjectItemCaseSensitive(action, "action");
-  const char *a = cJSON_IsString(name) ? name->valuestring : "";
-  if (strcmp(a, "TurnOnTrustedMode") == 0) {
-    const cJSON *anchor = cJSON_GetObjectItemCaseSensitive(action, "anchor");
-    if (cert == NULL) {
-      return sg_fail("actions[%u]: TurnOnTrustedMode needs \"certificate\"", i);
-    }
-    if (!cJSON_IsString(anchor) ||
-        (strcmp(anchor->valuestring, "pinned") != 0 && strcmp(anchor->valuestring, "ca") != 0)) {
-      return sg_fail("actions[%u]: TurnOnTrustedMode needs \"anchor\": \"pinned\" or \"ca\"", i);
-    }
-  } else if (strcmp(a, "RotateTrustedCertificate") == 0) {
-    const cJSON *at = cJSON_GetObjectItemCaseSensitive(action, "activate_at");
-    if (at != NULL && !sg_is_uint53(at)) {
-      return sg_fail("actions[%u].activate_at must be an unsigned integer (Unix seconds)", i);
-    }
-  } else if (strcmp(a, "TurnOffTrustedMode") != 0) {
-    return sg_fail("actions[%u]: unknown Batch action \"%s\" (TurnOnTrustedMode, "
-                   "TurnOffTrustedMode, RotateTrustedCertificate)",
-                   i, a);
-  }
+  /* Batch's own schema (actions and their members) is checked by the
+   * device's parser at the end of sg_profile_prepare. */
   return SG_EXIT_OK;
+}
+
+/* The device's answer on the completed profile (agent/src/profile.c): the
+ * same schema, Batch actions included, so a profile the tool signs is one
+ * the device parses. */
+static int sg_profile_device_check(const cJSON *root) {
+  int ret = SG_EXIT_FAIL;
+  char *text = cJSON_PrintUnformatted(root);
+  uint8_t *arena_buf = malloc(2u * SG_MAX_PROFILE);
+  if (text == NULL || arena_buf == NULL) {
+    ret = sg_fail("out of memory");
+  } else {
+    sg_arena arena;
+    sg_profile prof;
+    sg_arena_init(&arena, arena_buf, 2u * SG_MAX_PROFILE);
+    const int rc = sg_profile_parse(text, strlen(text), &arena, &prof);
+    if (rc == SG_OK) {
+      sg_profile_free(&prof);
+      ret = SG_EXIT_OK;
+    } else {
+      ret = sg_fail("the device would refuse this profile: %s (%s)", sg_strerror_name(rc),
+                    sg_strerror(rc));
+    }
+  }
+  free(arena_buf);
+  cJSON_free(text);
+  return ret;
 }
 
 int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
@@ -309,9 +319,6 @@ int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
     }
   }
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
-  if (name != NULL && !cJSON_IsString(name)) {
-    return sg_fail("\"name\" must be a string");
-  }
   const cJSON *target = cJSON_GetObjectItemCaseSensitive(root, "target");
   if (target != NULL && !cJSON_IsObject(target)) {
     return sg_fail("\"target\" must be an object");
@@ -343,5 +350,9 @@ int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
       return ret;
     }
   }
-  return sg_profile_check_no_keys(root);
+  if (!cJSON_IsString(name) || name->valuestring[0] == '\0') {
+    return sg_fail("\"name\" is required: a non-empty string (devices show and log it)");
+  }
+  ret = sg_profile_check_no_keys(root);
+  return ret != SG_EXIT_OK ? ret : sg_profile_device_check(root);
 }

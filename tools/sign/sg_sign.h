@@ -1,8 +1,9 @@
 /*
  * stagegate-sign — private declarations shared by the tool's files.
  *
- * Host tool only: links the tools mbedTLS build (sg_mbedtls_tools.h) and
- * cJSON, never libstagegate (whose mbedTLS build is the device's).
+ * Host tool only: links the core built against the tools mbedTLS
+ * configuration (stagegate_tools: sg_mbedtls_tools.h), so base64, the
+ * envelope, the profile schema and signature verification are the device's.
  *
  * Error model: every function that can fail returns SG_EXIT_OK (0) or an
  * exit code (SG_EXIT_USAGE, SG_EXIT_FAIL) and, at the point of failure,
@@ -20,6 +21,10 @@
 #include "mbedtls/entropy.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/x509_crt.h"
+#include "b64.h"          /* the device's base64 (agent/src) */
+#include "stagegate/config.h" /* SG_MAX_PROFILE: the agent's arena, for the device checks */
+#include "stagegate/errors.h"
+#include "sg_crypto.h"    /* the device's algorithms and verification (crypto/) */
 #include "sg_ecdsa_der.h" /* shared with the device: crypto/ecdsa_der.c */
 
 #define SG_EXIT_OK 0
@@ -54,26 +59,15 @@ void sg_free_secret(void *buf, size_t len);
 /* Does buf[0..len) contain a PEM block "-----BEGIN <label>"? */
 int sg_is_pem(const uint8_t *buf, size_t len, const char *label);
 
-/* ---- base64 (b64.c) ----------------------------------------------------- */
+/* ---- base64 (the device's: agent/src/b64.h; heap helpers in b64_heap.c) */
 
 /* Length of the encoding of n bytes (url: no padding). */
 size_t sg_b64_len(size_t n, int url);
-/*
- * Encode into out (size out_size, including room for the NUL the function
- * writes). url != 0: RFC 4648 §5 alphabet, no padding (JWS); else the
- * standard alphabet with padding (certificates in profiles, x5c).
- */
-int sg_b64_encode(const uint8_t *in, size_t n, int url, char *out, size_t out_size);
-/* Same, into a fresh heap string; NULL when out of memory. */
+/* Encode into a fresh heap string: url != 0 base64url without padding
+ * (JWS), else standard with padding (certificates); NULL when out of memory. */
 char *sg_b64_encode_alloc(const uint8_t *in, size_t n, int url);
-/*
- * Strict decode: url != 0 accepts only the url alphabet without padding,
- * otherwise only the standard alphabet with correct padding. Non-zero
- * trailing bits are rejected. Returns 0 or -1.
- */
-int sg_b64_decode(const char *in, size_t n, int url, uint8_t *out, size_t out_size,
-                  size_t *out_len);
-/* Same into a fresh heap buffer (*out freed by the caller); 0 or -1. */
+/* Decode exactly as the device does into a fresh heap buffer (*out freed
+ * by the caller); 0 or -1. */
 int sg_b64_decode_alloc(const char *in, size_t n, int url, uint8_t **out, size_t *out_len);
 
 /* ---- RC2, RFC 2268 (rc2.c) --------------------------------------------- */
@@ -162,15 +156,15 @@ int sg_cert_load_file(mbedtls_x509_crt *crt, const char *path);
 
 /* ---- JWS (jws.c) -------------------------------------------------------- */
 
-typedef enum {
-  SG_JWS_NONE = 0,
-  SG_JWS_ES256,
-  SG_JWS_ES384,
-  SG_JWS_PS256,
-  SG_JWS_RS256,
-} sg_jws_alg;
+/* The algorithms are the device's (sg_alg, crypto/alg.c); these names are
+ * the tool's spelling of them. */
+typedef sg_alg sg_jws_alg;
+#define SG_JWS_NONE SG_ALG_INVALID
+#define SG_JWS_ES256 SG_ALG_ES256
+#define SG_JWS_ES384 SG_ALG_ES384
+#define SG_JWS_PS256 SG_ALG_PS256
+#define SG_JWS_RS256 SG_ALG_RS256
 
-#define SG_RSA_MIN_BITS 2048u
 #define SG_JWS_SIG_MAX 512u /* RSA-4096 */
 
 const char *sg_jws_alg_name(sg_jws_alg alg);
@@ -190,7 +184,8 @@ int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out);
 /* Sign `input` (the JWS signing input) with `s`'s key in JWS form. */
 int sg_jws_sign(sg_signer *s, sg_jws_alg alg, const uint8_t *input, size_t input_len, uint8_t *sig,
                 size_t *sig_len, sg_rng *rng);
-/* Verify a JWS-form signature; returns 0 if it verifies, -1 otherwise. */
+/* Verify a JWS-form signature exactly as the device does (sg_verify: key
+ * checks included); returns 0 if it verifies, -1 otherwise. */
 int sg_jws_verify(mbedtls_pk_context *pk, sg_jws_alg alg, const uint8_t *input, size_t input_len,
                   const uint8_t *sig, size_t sig_len);
 /* "<b64u header>.<b64u payload>" (fresh heap string). */

@@ -114,27 +114,73 @@ typedef struct sg_status {
 #include "stagegate/agent_state.h"
 
 /*
- * One agent: caller-allocated (statically on a microcontroller). Its
- * fields are PRIVATE — use the functions below. Size: about
- * 4*SG_MAX_PROFILE + 2*SG_MAX_CERT bytes, 37 KiB with the defaults.
+ * Private fields. SG_PRIVATE(x) renames field x unless the file defines
+ * SG_ALLOW_PRIVATE_ACCESS (libstagegate's own sources do, through
+ * SG_LIBRARY_BUILD), in the manner of mbedTLS' MBEDTLS_PRIVATE: code
+ * outside the library that names a field does not compile. The fields are
+ * in this header only so that the caller can allocate the struct.
+ */
+#if defined(SG_LIBRARY_BUILD) && !defined(SG_ALLOW_PRIVATE_ACCESS)
+#define SG_ALLOW_PRIVATE_ACCESS
+#endif
+#if defined(SG_ALLOW_PRIVATE_ACCESS)
+#define SG_PRIVATE(member) member
+#else
+#define SG_PRIVATE(member) private_##member
+#endif
+
+/*
+ * One agent: caller-allocated (statically on a microcontroller). Use the
+ * functions below. Size: about 4*SG_MAX_PROFILE + 2*SG_MAX_CERT bytes,
+ * 37 KiB with the defaults (sizeof is checked by sg_agent_init).
  */
 typedef struct sg_agent {
-  uint32_t ready;                    /* SG_AGENT_READY once initialised */
-  sg_agent_config cfg;
-  sg_trust_record trust;             /* as persisted */
-  uint8_t anchor_sha256[32];        /* of trust.anchor, for x5t#S256 look-ups */
-  void *anchor_cache;                /* parsed anchor (mbedtls_x509_crt, pool), or NULL */
-  sg_chunk_asm chunks;
-  uint8_t arena[2 * SG_MAX_PROFILE]; /* decoded parts of the profile being checked */
+  uint32_t SG_PRIVATE(ready);                    /* SG_AGENT_READY once initialised */
+  sg_agent_config SG_PRIVATE(cfg);
+  sg_trust_record SG_PRIVATE(trust);             /* as persisted */
+  uint8_t SG_PRIVATE(anchor_sha256)[32];         /* of trust.anchor, for x5t#S256 look-ups */
+  void *SG_PRIVATE(anchor_cache);                /* parsed anchor (mbedtls_x509_crt, pool), or NULL */
+  sg_chunk_asm SG_PRIVATE(chunks);
+  uint8_t SG_PRIVATE(arena)[2 * SG_MAX_PROFILE]; /* decoded parts of the profile being checked */
 } sg_agent;
+
+/*
+ * The limits that shape sg_agent and the agent's tables, as one number:
+ * the caller's (from stagegate/config.h as it compiled) travels with every
+ * sg_agent_init and must equal the library's. Layout: format 1 in the top
+ * byte, then SG_MAX_PROFILE (16 bits), SG_MAX_CERT (16), SG_MAX_CHUNKS,
+ * SG_MAX_X5C, SG_MAX_HANDLERS (8 each).
+ */
+#define SG_CONFIG_ID                                                                       \
+  (((uint64_t)1u << 56) | ((uint64_t)(SG_MAX_PROFILE & 0xFFFF) << 40) |                     \
+   ((uint64_t)(SG_MAX_CERT & 0xFFFF) << 24) | ((uint64_t)(SG_MAX_CHUNKS & 0xFF) << 16) |    \
+   ((uint64_t)(SG_MAX_X5C & 0xFF) << 8) | (uint64_t)(SG_MAX_HANDLERS & 0xFF))
 
 /*
  * Initialise `agent` with `config` (copied; the structs it points to must
  * outlive the agent) and load the trust slot. Returns SG_OK, or
  * SG_ERR_LOCKED / SG_ERR_STORAGE with the agent usable but LOCKED (every
- * profile is refused), or SG_ERR_ARG.
+ * profile is refused), or, with the agent left untouched and unusable:
+ *  - SG_ERR_ARG: agent or config NULL, no storage;
+ *  - SG_ERR_STORAGE_FULL: the block device cannot hold two copies of the
+ *    largest trust record (size it with sg_trustslot_footprint(),
+ *    stagegate/platform.h);
+ *  - SG_ERR_CONFIG_MISMATCH: the caller compiled stagegate/agent.h with
+ *    other limits (SG_MAX_*) or another ABI than the library was built
+ *    with, so the two disagree on what an sg_agent is.
+ * sg_agent_init is a macro that passes the caller's sizeof(sg_agent) and
+ * SG_CONFIG_ID to sg_agent_init_checked; call it, not the function.
  */
+int sg_agent_init_checked(sg_agent *agent, const sg_agent_config *config, size_t agent_size,
+                          uint64_t config_id);
+#if defined(SG_LIBRARY_BUILD)
+/* Inside the library: the initialisation proper, behind the checks. */
+#define sg_agent_init sg_agent_init_unchecked
 int sg_agent_init(sg_agent *agent, const sg_agent_config *config);
+#else
+#define sg_agent_init(agent, config) \
+  sg_agent_init_checked((agent), (config), sizeof(sg_agent), SG_CONFIG_ID)
+#endif
 
 /* Wipe the agent; safe on a zeroed or already-freed agent. */
 void sg_agent_free(sg_agent *agent);

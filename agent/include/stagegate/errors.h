@@ -30,6 +30,7 @@ extern "C" {
   X(SG_ERR_NO_MEMORY,            -2,  "out of memory")                                 \
   X(SG_ERR_INTERNAL,             -3,  "internal error or fault detected")              \
   X(SG_ERR_TOO_LARGE,            -4,  "input larger than the configured maximum")      \
+  X(SG_ERR_CONFIG_MISMATCH,      -5,  "caller built with other SG_MAX_* limits than the library") \
   /* barcode chunks */                                                                  \
   X(SG_ERR_CHUNK_FORMAT,         -10, "barcode text is not a stagegate chunk")         \
   X(SG_ERR_CHUNK_HASH,           -11, "reassembled profile does not match its set id") \

@@ -22,7 +22,8 @@ extern "C" {
  * Geometry: `sector_count` sectors of `sector_size` bytes. The trust slot
  * uses the first half of the sectors for copy A and the second half for
  * copy B, so sector_count must be even and >= 2, and each half must hold
- * the largest record (see sg_trustslot_footprint()).
+ * the largest record: sector_count * sector_size >= sg_trustslot_footprint(
+ * sector_size), which sg_agent_init checks (SG_ERR_STORAGE_FULL).
  *
  * Rules a port must keep (NOR-flash semantics, which RAM and file ports
  * emulate so that the same code is tested everywhere):
@@ -49,6 +50,27 @@ typedef struct sg_blockdev {
   int (*counter_read)(void *ctx, uint32_t *value);
   int (*counter_raise)(void *ctx, uint32_t value); /* to at least `value` */
 } sg_blockdev;
+
+/*
+ * Bytes of storage the trust slot needs with this sector size: two copies
+ * (A and B), each the largest record the library's limits allow (both
+ * certificates SG_MAX_CERT bytes) rounded up to whole sectors; 0 if
+ * sector_size is 0. With the default limits and 4 KiB sectors: 16 KiB
+ * (4 sectors). The library's limits count, not the caller's: call it, do
+ * not compute it.
+ */
+size_t sg_trustslot_footprint(uint32_t sector_size);
+
+/*
+ * Memory without a heap: give the mbedTLS stagegate was built with (and so
+ * cJSON, which allocates through it) a static pool of `len` bytes, before
+ * sg_agent_init and while nothing is allocated from an earlier pool. The
+ * pool must outlive every agent. Returns SG_OK, or SG_ERR_ARG when `buf`
+ * is NULL, `len` is under 1 KiB, or this mbedTLS has no pool allocator
+ * (MBEDTLS_MEMORY_BUFFER_ALLOC_C: the bundled Cortex-M build has it; Linux
+ * builds use the C heap). Sizes: docs/INTEGRATION.md, "Cortex-M".
+ */
+int sg_pool_init(void *buf, size_t len);
 
 /* Wall clock: Unix seconds, or a negative value if the clock is not set
  * (the agent then relies on its secure time floor). */
