@@ -94,6 +94,13 @@ const uint8_t *sg_line_symbol(const sg_line *l, size_t *len) {
   return l->buf;
 }
 
+void sg_line_spoil(sg_line *l) {
+  sg_line_next(l);
+  l->len = 0;
+  l->pending_cr = 0;
+  l->overflow = 1;
+}
+
 int sg_line_busy(const sg_line *l) {
   return !l->done && (l->len != 0 || l->overflow || l->pending_cr);
 }

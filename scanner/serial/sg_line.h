@@ -58,6 +58,10 @@ const uint8_t *sg_line_symbol(const sg_line *l, size_t *len);
 /* Bytes of an unfinished symbol are buffered (a timeout would end it). */
 int sg_line_busy(const sg_line *l);
 
+/* The current symbol lost bytes: drop it up to its terminator, which is
+ * then answered like an over-long one (SG_ERR_SYMBOL_TOO_LARGE). */
+void sg_line_spoil(sg_line *l);
+
 /* Forget any partial symbol. */
 void sg_line_reset(sg_line *l);
 
