@@ -270,20 +270,23 @@ unsigned sg_partial_resume(sg_partial *p, sg_agent *agent, int64_t now, const sg
     sg_partial_discard(p, agent, r, "unreadable");
     return 0;
   }
-  if (n > SG_PARTIAL_FILE_MAX) {
-    sg_partial_discard(p, agent, r, "larger than any partial scan can be");
-    return 0;
-  }
-  const char *why = sg_partial_parse(p, buf, n, now);
+  return sg_partial_resume_bytes(p, agent, buf, n, now, r);
+}
+
+unsigned sg_partial_resume_bytes(sg_partial *p, sg_agent *agent, const uint8_t *buf, size_t n,
+                                 int64_t now, const sg_report *r) {
+  static sg_partial_sym syms[SG_MAX_CHUNKS];
+  static uint8_t copy[SG_PARTIAL_DATA_MAX];
+  sg_partial_clear(p);
+  const char *why = n > SG_PARTIAL_FILE_MAX ? "larger than any partial scan can be"
+                                            : sg_partial_parse(p, buf, n, now);
   if (why != NULL) {
     sg_partial_discard(p, agent, r, why);
     return 0;
   }
   /* Re-feed: each chunk must leave the set open, as when it was saved. */
   const unsigned count = p->count;
-  sg_partial_sym syms[SG_MAX_CHUNKS];
   memcpy(syms, p->sym, sizeof syms);
-  static uint8_t copy[SG_PARTIAL_DATA_MAX];
   memcpy(copy, p->data, p->used);
   sg_agent_reset_scan(agent);
   sg_partial_clear(p);

@@ -65,6 +65,10 @@ void sg_partial_init(sg_partial *p, const char *state_dir, const char *identity,
  */
 unsigned sg_partial_resume(sg_partial *p, sg_agent *agent, int64_t now, const sg_report *r);
 
+/* The same from the file's bytes (the fuzzer's way in). */
+unsigned sg_partial_resume_bytes(sg_partial *p, sg_agent *agent, const uint8_t *buf, size_t n,
+                                 int64_t now, const sg_report *r);
+
 /* After each sg_agent_feed/scan: keep our copy of the open set in step
  * with the agent's (chunk.h's rules: a chunk that completes, restarts or
  * overflows a set changes it; a bare profile or a malformed chunk leaves
