@@ -136,6 +136,9 @@ printf '{"not":"a chunk"}\n' >bare
 mkpartial h/partial.bin $T0 "$ID" bare
 exits "a forged file holding a bare profile" 4 --state h feed a2
 has "a bare profile: discarded, never applied" "holds a text that is not a chunk"
+mkpartial h/partial.bin -1 "$ID" a1
+exits "a forged file dated before 1970 (fuzzer finding: an overflow)" 4 --state h feed a2
+has "dated before 1970: discarded" "partial scan discarded: dated before 1970"
 mkpartial h/partial.bin $T0 "$ID" t1 t2
 exits "a well-formed file of a tampered set: the last chunk" 3 --state h --json feed t3
 has "resumed: it is only reassembly" '"action":"resumed","have":2'

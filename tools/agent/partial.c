@@ -199,7 +199,10 @@ static const char *sg_partial_parse(sg_partial *p, const uint8_t *b, size_t n, i
   if (count == 0 || count >= SG_MAX_CHUNKS) {
     return "chunk count out of range";
   }
-  if (saved_at > now) {
+  if (saved_at < 0) {
+    return "dated before 1970";
+  }
+  if (saved_at > now) { /* (now - saved_at below cannot overflow) */
     return "saved later than the device's clock says it is now";
   }
   if (p->idle_limit <= 0) {

@@ -20,7 +20,8 @@
  *   answer <SG_NAME> <have>/<total> flash <untouched|changed>
  *   input <SG_NAME>             a line that gave no symbol (too long, bytes lost)
  *   reset <SG_NAME> | clock <N> | status <STATE> | bad-command
- * Exit status: 0 after ~quit, 1 if the input ended without it.
+ * Exit status: 0 after ~quit. A UART has no end of input: without ~quit
+ * the image waits for the next symbol for ever (the harness has a timeout).
  */
 #include <stdlib.h>
 #include <string.h>
