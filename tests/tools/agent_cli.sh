@@ -32,7 +32,8 @@ exits "unreadable input file: I/O error" 2 --state d feed no-such-file
 exits "fresh device status: ok" 0 --state d status
 has "fresh device is UNTRUSTED" "trust state:   UNTRUSTED"
 head -n 2 "$V/turnon-admin.chunks" >partial.txt
-exits "two of three chunks: still waiting" 4 --state d feed partial.txt
+# (--partial-idle 0: not carried over to the next run; agent_partial.sh tests that)
+exits "two of three chunks: still waiting" 4 --state d --partial-idle 0 feed partial.txt
 has "progress is reported" "2 of 3 scanned, waiting for 1"
 exits "chunks from standard input, out of order: accepted" 0 --state d feed - <"$V/turnon-admin-shuffled.chunks"
 exits "unsigned on trusted: rejected" 3 --state d feed "$V/wifi.json"

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 
 #include "cJSON.h"
+#include "sg_agent_session.h"
 #include "sg_agent_tool.h"
 #include "sg_posix.h"
 #include "sg_scan_text.h"
@@ -40,6 +41,8 @@ static const char usage[] =
     "  scan PATH...     decode barcode images (PNG, JPEG, PGM), or every image in a directory\n"
     "                   (sorted by name), and feed every symbol found, in order\n"
     "  status           trust state, the anchor certificate's details, replay and time floors\n"
+    "  listen --serial DEV [--terminator any|cr|lf|crlf] [--timeout MS] [--baud N]\n"
+    "                   read symbols from a serial scanner until SIGINT/SIGTERM (see README)\n"
     "\n"
     "options:\n"
     "  --state DIR       where the trust slot (trustslot.bin), the audit log (events.jsonl)\n"
@@ -56,6 +59,8 @@ static const char usage[] =
     "                    (TCTI: device:/dev/tpmrm0 (default) or a device path, tabrmd:,\n"
     "                    swtpm:host=127.0.0.1,port=2321, ...; also --tpm=TCTI)\n"
     "  --tpm-index HEX   its NV index (default 0x01005347; the next one holds its base)\n"
+    "  --partial-idle S  feed/scan keep the chunks of an unfinished profile in the state\n"
+    "                    directory for the next run, for S seconds (default 900; 0: do not)\n"
     "\n"
     "exit status: 0 last decision accepted (status: ok), 3 rejected, 4 still waiting for\n"
     "barcodes, 2 input or storage error, 1 usage.\n";
@@ -74,6 +79,7 @@ typedef struct {
   int tpm;
   const char *tpm_tcti;
   uint32_t tpm_index;
+  int64_t partial_idle;
 } sg_options;
 
 static int64_t sg_fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
@@ -267,17 +273,23 @@ static void sg_device_close(void) {
 typedef struct {
   int last;       /* last decision, SG_NEED_MORE while waiting, 0 = none yet */
   int input_errs; /* inputs that yielded no symbol */
+  sg_partial *partial; /* the open chunk set, carried between runs */
+  sg_seen *seen;  /* scan: symbols already read in this run, or NULL */
 } sg_run;
 
-static void sg_drain(const sg_scanner *sc, const char *source, const sg_report *r, sg_run *run) {
+static void sg_drain(const sg_scanner *inner, const char *source, const sg_report *r, sg_run *run) {
+  sg_tap tap;
+  sg_scanner sc;
+  sg_tap_init(&tap, inner, run->seen, r, source, &sc);
   for (;;) {
     sg_feed_result res;
-    const int ret = sg_agent_scan(&dev.agent, sc, &res);
+    const int ret = sg_agent_scan(&dev.agent, &sc, &res);
     if (ret == SG_ERR_SCAN_END) {
       return;
     }
     if (ret == SG_NEED_MORE || ret == SG_ACCEPTED || ret > -100) {
       sg_report_feed(r, source, ret, &res);
+      sg_partial_track(run->partial, tap.sym, tap.len, ret, &res);
       run->last = ret;
     } else { /* scanner/image errors (-100..): this input gave no symbol */
       sg_report_input_error(r, source, ret);
@@ -406,6 +418,7 @@ int main(int argc, char **argv) {
   sg_options o;
   memset(&o, 0, sizeof o);
   o.build_time = SG_BUILD_TIME;
+  o.partial_idle = SG_PARTIAL_IDLE_DEFAULT;
   int i = 1;
   for (; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
     const char *a = argv[i];
@@ -446,6 +459,8 @@ int main(int argc, char **argv) {
       o.fleet_keys[o.fleet_key_count++] = v, i++;
     } else if (strcmp(a, "--tpm-index") == 0 && sg_parse_index(v, &o.tpm_index)) {
       i++;
+    } else if (strcmp(a, "--partial-idle") == 0 && sg_parse_i64(v, &num)) {
+      o.partial_idle = num, i++;
     } else if (strcmp(a, "--model") == 0) {
       o.model = v, i++;
     } else if (strcmp(a, "--serial") == 0) {
@@ -469,7 +484,8 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[i++];
   const sg_report r = {o.json, stdout};
-  if (strcmp(cmd, "feed") != 0 && strcmp(cmd, "scan") != 0 && strcmp(cmd, "status") != 0) {
+  if (strcmp(cmd, "feed") != 0 && strcmp(cmd, "scan") != 0 && strcmp(cmd, "status") != 0 &&
+      strcmp(cmd, "listen") != 0) {
     fprintf(stderr, "stagegate-agent: unknown command %s\n%s", cmd, usage);
     return SG_EXIT_USAGE;
   }
@@ -477,12 +493,33 @@ int main(int argc, char **argv) {
   if (ret != SG_EXIT_ACCEPTED) {
     return ret;
   }
-  sg_run run = {0, 0};
+  static sg_partial partial;
+  sg_seen seen = {NULL, 0, 0};
+  sg_run run = {0, 0, &partial, NULL};
+  char id[SG_PARTIAL_ID_MAX] = "";
+  if (dev.have_identity) {
+    snprintf(id, sizeof id, "%s %s", dev.identity.model, dev.identity.serial);
+  }
   if (strcmp(cmd, "status") == 0) {
     ret = sg_report_status(&r, &dev.agent);
+  } else if (strcmp(cmd, "listen") == 0) {
+    /* In memory only: a listening device keeps its partial scan itself. */
+    sg_partial_init(&partial, NULL, id, 0);
+    ret = sg_cmd_listen(&dev.agent, &partial, argc - i, argv + i, &r);
   } else {
+    /* One-shot runs carry an unfinished chunk set over in the state directory. */
+    const int64_t now = dev.clock.now(dev.clock.ctx);
+    sg_partial_init(&partial, o.state_dir, id, o.partial_idle);
+    if (sg_partial_resume(&partial, &dev.agent, now, &r) > 0) {
+      run.last = SG_NEED_MORE;
+    }
+    run.seen = strcmp(cmd, "scan") == 0 ? &seen : NULL;
     ret = strcmp(cmd, "feed") == 0 ? sg_cmd_feed(argc - i, argv + i, &r, &run)
                                    : sg_cmd_scan(argc - i, argv + i, &r, &run);
+    if (sg_partial_save(&partial, now) != 0 && ret == SG_EXIT_ACCEPTED) {
+      ret = SG_EXIT_IO;
+    }
+    sg_seen_free(&seen);
     if (ret == SG_EXIT_ACCEPTED) {
       ret = run.last == SG_ACCEPTED   ? SG_EXIT_ACCEPTED
             : run.last == SG_NEED_MORE ? SG_EXIT_WAITING

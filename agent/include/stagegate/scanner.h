@@ -8,6 +8,9 @@
  *    decoded with ZXing-C++ (Linux targets only);
  *  - scanner/text: a scan engine that already delivers decoded text, one
  *    symbol per line of a stream or one per call (every target).
+ *  - scanner/uart: a scan engine on a microcontroller's UART (CMSDK APB
+ *    UART or any getc), one symbol per CR/LF/CRLF (every target);
+ *  - scanner/tty: the same on a Linux serial port, in raw mode.
  *
  * This header carries no ZXing or stb types: it is all the agent sees.
  */
