@@ -28,7 +28,7 @@
 
 #include <stddef.h>
 
-#define SG_IJSON_MAX_DEPTH 32
+#define SG_IJSON_MAX_DEPTH 16 /* cJSON is built with CJSON_NESTING_LIMIT=16 too */
 
 typedef enum {
   SG_IJSON_OK = 0,

@@ -15,7 +15,7 @@
 
 #include "cJSON.h"
 
-#define SG_KEYSCREEN_MAX_DEPTH 32
+#define SG_KEYSCREEN_MAX_DEPTH 16
 
 /* Raw bytes (a decoded certificate, an x5c entry): a key structure
  * starting at any offset. */
