@@ -223,6 +223,11 @@ int sg_agent_status(const sg_agent *agent, sg_status *st) {
   st->seq_floor = t->seq_floor;
   st->time_floor = t->time_floor;
   st->effective_time = sg_agent_effective_time(agent);
+  /* issue 9 / defect 11 (wip-parse): what the port says stops a rollback. */
+  const sg_blockdev *bd = agent->cfg.storage;
+  st->rollback_protection = bd->rollback_protection != NULL ? bd->rollback_protection
+                            : bd->counter_read != NULL     ? "monotonic counter"
+                                                           : "none";
   if (t->state == SG_STATE_TRUSTED) {
     st->mode = t->mode;
     st->anchor = t->anchor;

@@ -259,3 +259,31 @@ int sg_profile_check_target(const sg_profile *p, const sg_identity *id) {
   }
   return SG_ERR_NOT_FOR_DEVICE;
 }
+
+void sg_detail_no_handler(char *out, size_t cap, const char *csp) {
+  static const char prefix[] = "no handler for CSP \"";
+  size_t n = sizeof prefix - 1;
+  if (cap < sizeof prefix + 5) {
+    if (cap > 0) {
+      out[0] = '\0';
+    }
+    return;
+  }
+  memcpy(out, prefix, n);
+  const size_t room = cap - n - 2; /* closing quote and NUL */
+  size_t len = strlen(csp);
+  if (len > room) {
+    len = room - 3;
+    while (len > 0 && ((unsigned char)csp[len] & 0xC0u) == 0x80u) {
+      len--; /* never cut a UTF-8 character in two */
+    }
+    memcpy(out + n, csp, len);
+    memcpy(out + n + len, "...", 3);
+    len += 3;
+  } else {
+    memcpy(out + n, csp, len);
+  }
+  n += len;
+  out[n++] = '"';
+  out[n] = '\0';
+}

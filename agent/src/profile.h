@@ -56,4 +56,8 @@ void sg_profile_free(sg_profile *p);
 /* Is this device among the profile's targets? SG_OK or SG_ERR_NOT_FOR_DEVICE. */
 int sg_profile_check_target(const sg_profile *p, const sg_identity *id);
 
+/* "no handler for CSP \"<csp>\"" into out[0..cap), the name cut (at a
+ * character boundary, with "...") to fit. */
+void sg_detail_no_handler(char *out, size_t cap, const char *csp);
+
 #endif

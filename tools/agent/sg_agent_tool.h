@@ -26,7 +26,9 @@ void sg_report_feed(const sg_report *r, const char *source, int code, const sg_f
 void sg_report_input_error(const sg_report *r, const char *source, int code);
 /* The trust state, the anchor's details, floors. */
 int sg_report_status(const sg_report *r, const sg_agent *agent);
-/* `s` as a JSON string (quotes included). */
+/* `s` as a JSON string (quotes included), escaped (sg_posix_escape_json). */
 void sg_report_json_str(FILE *f, const char *s);
+/* `s` escaped for a terminal into buf (sg_posix_escape_text); returns buf. */
+const char *sg_report_text(char *buf, size_t cap, const char *s);
 
 #endif
