@@ -44,6 +44,10 @@ static int sg_header_kid(const cJSON *m) {
     return SG_ERR_HEADER;
   }
   const size_t n = strlen(m->valuestring);
+  const int screened = sg_keyscreen_text(m->valuestring, n, NULL, 0);
+  if (screened != SG_OK) {
+    return screened; /* a key says so, whatever else is wrong */
+  }
   if (n == 0 || n > SG_MAX_KID) {
     return SG_ERR_HEADER;
   }
@@ -53,7 +57,7 @@ static int sg_header_kid(const cJSON *m) {
       return SG_ERR_HEADER;
     }
   }
-  return sg_keyscreen_text(m->valuestring, n, NULL, 0);
+  return SG_OK;
 }
 
 static int sg_header_x5c(const cJSON *v, sg_arena *a, sg_jws_signature *s) {
