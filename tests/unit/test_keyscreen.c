@@ -15,7 +15,10 @@
 #include "sg_blob.h"
 #include "sg_crypto.h"
 #include "sg_test.h"
+#include "sg_test_flash.h"
+#include "stagegate/agent.h"
 #include "stagegate/errors.h"
+#include "trustslot.h"
 
 extern const sg_blob sg_vectors[];
 extern const unsigned sg_vectors_count;
@@ -387,6 +390,50 @@ static void test_pem_bundle_refused(void) {
   mbedtls_x509_crt_free(&crt);
 }
 
+/* The anchor read back from the slot must be exactly one certificate too:
+ * a record whose anchor has bytes after the certificate (written by
+ * someone else, or by the old code from a TurnOn with a key appended)
+ * locks the device instead of being used and fingerprinted. */
+static sg_test_flash flash;
+static sg_agent agent;
+static sg_trust_record rec;
+
+static int boot_with_anchor(const uint8_t *der, size_t len) {
+  sg_agent_config c;
+  sg_test_flash_init(&flash, 0, 0);
+  memset(&rec, 0, sizeof rec);
+  rec.state = SG_STATE_TRUSTED;
+  rec.mode = SG_ANCHOR_PINNED;
+  memcpy(rec.anchor, der, len);
+  rec.anchor_len = (uint32_t)len;
+  rec.seq_floor = 3;
+  rec.time_floor = 1700000000;
+  SG_CHECK_CODE(sg_trustslot_store(&flash.bd, &rec), SG_OK);
+  memset(&c, 0, sizeof c);
+  c.storage = &flash.bd;
+  c.build_time = 1700000000;
+  const int ret = sg_agent_init(&agent, &c);
+  sg_status st;
+  SG_CHECK_CODE(sg_agent_status(&agent, &st), SG_OK);
+  SG_CHECK(ret == SG_OK ? st.state == SG_STATE_TRUSTED : st.state == SG_STATE_LOCKED);
+  sg_agent_free(&agent);
+  return ret;
+}
+
+static void test_slot_anchor_with_trailing_bytes_locks(void) {
+  const sg_blob *cert = vec("cert-ec.der");
+  const sg_blob *key = vec("key-ec-pkcs8.der");
+  if (cert == NULL || key == NULL) {
+    return;
+  }
+  SG_CHECK_CODE(boot_with_anchor(cert->data, cert->len), SG_OK);
+  memcpy(bytes, cert->data, cert->len);
+  memcpy(bytes + cert->len, key->data, key->len);
+  SG_CHECK_CODE(boot_with_anchor(bytes, cert->len + key->len), SG_ERR_LOCKED);
+  bytes[cert->len] = 0;
+  SG_CHECK_CODE(boot_with_anchor(bytes, cert->len + 1), SG_ERR_LOCKED);
+}
+
 /* --- chain reasons --------------------------------------------------------- */
 
 /* chain-deep-01 is the leaf ("Deep 10"), -02 its issuer, ... -10 "Deep 1",
@@ -436,6 +483,7 @@ int main(void) {
   SG_RUN(test_screen_fails_closed_without_memory);
   SG_RUN(test_certificate_with_trailing_bytes_refused);
   SG_RUN(test_pem_bundle_refused);
+  SG_RUN(test_slot_anchor_with_trailing_bytes_locks);
   SG_RUN(test_too_long_chain_is_chain_not_weak_key);
   return sg_test_end();
 }
