@@ -22,8 +22,11 @@
  *    Ed25519/Ed448, X25519/X448; SEC1 ECPrivateKey; PKCS#8
  *    EncryptedPrivateKeyInfo (PBES1, PBES2, PKCS#12 PBE); a PKCS#12 PFX
  *    (any .p12, keys inside or not); an OpenSSH private key blob;
- *  - only the first ~16 bytes of a key are needed, so truncated keys and
- *    keys with text before or after them count;
+ *  - only the start of a key is recognised (its first ~8..24 bytes), so
+ *    keys with text before or after them count, and so do keys cut short,
+ *    as long as the base64 or hex run holding them is as long as the
+ *    smallest whole key (64 base64 characters, 96 hex digits; shorter
+ *    runs are not decoded, which keeps ordinary settings cheap);
  *  - a key split over two neighbouring strings of one object or array
  *    (each string is screened joined to the one before it);
  *  - a JWK with private members: an object with "kty" and any of d, p, q,
@@ -130,6 +133,9 @@ static int sg_ks_alg_id(const uint8_t *p, size_t n, const sg_ks_oid *oids, size_
 /* Does a private key (or a container of one) start at p[0..n)? */
 static int sg_ks_key_at(const uint8_t *p, size_t n) {
   size_t len = 0;
+  if (p[0] != 0x30 && p[0] != (uint8_t)'o') {
+    return 0; /* the common case, first */
+  }
   if (n >= sizeof sg_ks_openssh && memcmp(p, sg_ks_openssh, sizeof sg_ks_openssh) == 0) {
     return 1; /* the NUL is part of the magic */
   }
@@ -179,13 +185,15 @@ static int sg_ks_key_at(const uint8_t *p, size_t n) {
  * SG_KS_LOOK bytes of what follows it. */
 #define SG_KS_LOOK 32u
 
+/* Characters of the previous string screened with the next one: enough to
+ * encode 2 * SG_KS_LOOK bytes as base64 and SG_KS_LOOK + 16 as hex. */
+#define SG_KS_JOIN 96u
+
 typedef struct {
   uint8_t buf[2 * SG_KS_LOOK];
   size_t n;
   int found;
 } sg_ks_win;
-
-static void sg_ks_win_reset(sg_ks_win *w) { w->n = 0; }
 
 static void sg_ks_win_flush(sg_ks_win *w) {
   for (size_t i = 0; i < w->n && !w->found; i++) {
@@ -236,13 +244,6 @@ typedef struct {
 static const char sg_ks_pem_marker[] = "PRIVATE KEY";
 static const char sg_ks_putty_marker[] = "PuTTY-User-Key-File";
 
-static void sg_ks_dec_reset(sg_ks_dec *d, unsigned phase) {
-  sg_ks_win_flush(&d->w);
-  d->skip = phase;
-  d->acc = 0;
-  d->bits = 0;
-}
-
 static void sg_ks_dec_put(sg_ks_dec *d, unsigned v, unsigned width) {
   if (d->skip > 0) {
     d->skip--;
@@ -289,7 +290,6 @@ static int sg_ks_hex_value(unsigned char c) {
   return -1;
 }
 
-static int sg_ks_is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 static void sg_ks_marker(size_t *matched, const char *marker, size_t len, unsigned char c, int *found) {
   if ((unsigned char)marker[*matched] == c) {
@@ -326,63 +326,169 @@ static void sg_ks_latin1(sg_ks_text *t, unsigned char c) {
   }
 }
 
-static void sg_ks_char(sg_ks_text *t, unsigned char c) {
-  sg_ks_marker(&t->pem_match, sg_ks_pem_marker, sizeof sg_ks_pem_marker - 1, c, &t->found);
-  sg_ks_marker(&t->putty_match, sg_ks_putty_marker, sizeof sg_ks_putty_marker - 1, c, &t->found);
-  sg_ks_latin1(t, c);
-  if (sg_ks_is_space(c)) {
-    return; /* line breaks inside PEM bodies and hex dumps */
+/* The text being screened: a[0..an) then b[0..bn), read as one. */
+typedef struct {
+  const char *a, *b;
+  size_t an, bn;
+} sg_ks_src;
+
+static unsigned char sg_ks_at(const sg_ks_src *s, size_t i) {
+  return (unsigned char)(i < s->an ? s->a[i] : s->b[i - s->an]);
+}
+
+/* The smallest whole key is 48 bytes (Ed25519/X25519 PKCS#8): 64 base64
+ * characters, 96 hex digits. Shorter runs are not decoded at all — that
+ * keeps the screen cheap on ordinary settings — and a key cut short
+ * inside one string is out of its promise (see the top of this file). */
+#define SG_KS_MIN_B64 64u
+#define SG_KS_MIN_HEX 96u
+
+static void sg_ks_decode_b64(sg_ks_text *t, const sg_ks_src *s, size_t from, size_t to) {
+  memset(t->b64, 0, sizeof t->b64);
+  for (unsigned k = 0; k < 4; k++) {
+    t->b64[k].skip = k;
   }
-  const int v = sg_ks_b64_value(c);
-  for (unsigned i = 0; i < 4; i++) {
-    if (v >= 0) {
-      sg_ks_dec_put(&t->b64[i], (unsigned)v, 6);
-    } else {
-      sg_ks_dec_reset(&t->b64[i], i);
+  for (size_t i = from; i < to; i++) {
+    const int v = sg_ks_b64_value(sg_ks_at(s, i));
+    for (unsigned k = 0; v >= 0 && k < 4; k++) {
+      sg_ks_dec_put(&t->b64[k], (unsigned)v, 6); /* whitespace (v < 0) is skipped */
     }
   }
-  if (c == ':') {
-    return; /* 30:82:04:a4 */
-  }
-  const int h = sg_ks_hex_value(c);
-  for (unsigned i = 0; i < 2; i++) {
-    if (h >= 0) {
-      sg_ks_dec_put(&t->hex[i], (unsigned)h, 4);
-    } else {
-      sg_ks_dec_reset(&t->hex[i], i);
-    }
+  for (unsigned k = 0; k < 4; k++) {
+    sg_ks_win_flush(&t->b64[k].w);
+    t->found |= t->b64[k].w.found;
   }
 }
 
-static int sg_ks_text_found(sg_ks_text *t) {
-  int found = t->found;
-  for (unsigned i = 0; i < 4; i++) {
-    sg_ks_win_flush(&t->b64[i].w);
-    found |= t->b64[i].w.found;
+static void sg_ks_decode_hex(sg_ks_text *t, const sg_ks_src *s, size_t from, size_t to) {
+  memset(t->hex, 0, sizeof t->hex);
+  t->hex[1].skip = 1;
+  for (size_t i = from; i < to; i++) {
+    const int v = sg_ks_hex_value(sg_ks_at(s, i));
+    for (unsigned k = 0; v >= 0 && k < 2; k++) {
+      sg_ks_dec_put(&t->hex[k], (unsigned)v, 4); /* ':' and whitespace are skipped */
+    }
   }
-  for (unsigned i = 0; i < 2; i++) {
-    sg_ks_win_flush(&t->hex[i].w);
-    found |= t->hex[i].w.found;
+  for (unsigned k = 0; k < 2; k++) {
+    sg_ks_win_flush(&t->hex[k].w);
+    t->found |= t->hex[k].w.found;
   }
-  sg_ks_win_flush(&t->latin1);
-  return found | t->latin1.found;
 }
+
+/* Character classes for the first pass. */
+enum { SG_KS_B64 = 1, SG_KS_HEX = 2, SG_KS_SPACE = 4, SG_KS_COLON = 8, SG_KS_BINARY = 16 };
+
+static inline unsigned sg_ks_class(unsigned char c) {
+  if (c >= 'a' && c <= 'z') {
+    return SG_KS_B64 | (c <= 'f' ? SG_KS_HEX : 0u);
+  }
+  if (c >= 'A' && c <= 'Z') {
+    return SG_KS_B64 | (c <= 'F' ? SG_KS_HEX : 0u);
+  }
+  if (c >= '0' && c <= '9') {
+    return SG_KS_B64 | SG_KS_HEX;
+  }
+  switch (c) {
+    case '+':
+    case '/':
+    case '-':
+    case '_':
+      return SG_KS_B64;
+    case ' ':
+    case '\t':
+    case '\r':
+    case '\n':
+      return SG_KS_SPACE | SG_KS_BINARY * (c != ' ');
+    case ':':
+      return SG_KS_COLON;
+    default:
+      return c < 0x20 || c >= 0x80 ? SG_KS_BINARY : 0u;
+  }
+}
+
+/* No key structure or marker recognised here is shorter than this. */
+#define SG_KS_MIN_TEXT 7u
 
 int sg_keyscreen_text(const char *a, size_t an, const char *b, size_t bn) {
   sg_ks_text t;
-  memset(&t, 0, sizeof t);
-  for (unsigned i = 0; i < 4; i++) {
-    t.b64[i].skip = i;
+  const sg_ks_src src = {a != NULL ? a : "", b != NULL ? b : "", a != NULL ? an : 0, b != NULL ? bn : 0};
+  const size_t n = src.an + src.bn;
+  if (n < SG_KS_MIN_TEXT) {
+    return SG_OK;
   }
-  t.hex[1].skip = 1;
-  sg_ks_win_reset(&t.latin1);
-  for (size_t i = 0; i < an; i++) {
-    sg_ks_char(&t, (unsigned char)a[i]);
+  size_t b64_start = 0, b64_count = 0; /* the current base64 run and its alphabet characters */
+  size_t hex_start = 0, hex_count = 0;
+  unsigned seen = 0;                   /* classes seen: SG_KS_BINARY enables the Latin-1 pass */
+  t.found = 0;
+  t.pem_match = 0;
+  t.putty_match = 0;
+  for (unsigned part = 0; part < 2; part++) {
+    const unsigned char *p = (const unsigned char *)(part == 0 ? src.a : src.b);
+    const size_t len = part == 0 ? src.an : src.bn;
+    const size_t base = part == 0 ? 0 : src.an;
+    for (size_t j = 0; j < len && !t.found; j++) {
+      const unsigned char c = p[j];
+      const unsigned k = sg_ks_class(c);
+      seen |= k;
+      if (c == 'P' || t.pem_match != 0 || t.putty_match != 0) { /* both markers start with 'P' */
+        sg_ks_marker(&t.pem_match, sg_ks_pem_marker, sizeof sg_ks_pem_marker - 1, c, &t.found);
+        sg_ks_marker(&t.putty_match, sg_ks_putty_marker, sizeof sg_ks_putty_marker - 1, c, &t.found);
+      }
+      if (k & (SG_KS_B64 | SG_KS_SPACE)) {
+        b64_count += (k & SG_KS_B64) != 0;
+      } else {
+        if (b64_count >= SG_KS_MIN_B64) {
+          sg_ks_decode_b64(&t, &src, b64_start, base + j);
+        }
+        b64_start = base + j + 1;
+        b64_count = 0;
+      }
+      if (k & (SG_KS_HEX | SG_KS_SPACE | SG_KS_COLON)) {
+        hex_count += (k & SG_KS_HEX) != 0;
+      } else {
+        if (hex_count >= SG_KS_MIN_HEX) {
+          sg_ks_decode_hex(&t, &src, hex_start, base + j);
+        }
+        hex_start = base + j + 1;
+        hex_count = 0;
+      }
+    }
   }
-  for (size_t i = 0; b != NULL && i < bn; i++) {
-    sg_ks_char(&t, (unsigned char)b[i]);
+  if (!t.found && b64_count >= SG_KS_MIN_B64) {
+    sg_ks_decode_b64(&t, &src, b64_start, n);
   }
-  return sg_ks_text_found(&t) ? SG_ERR_PRIVATE_KEY : SG_OK;
+  if (!t.found && hex_count >= SG_KS_MIN_HEX) {
+    sg_ks_decode_hex(&t, &src, hex_start, n);
+  }
+  if ((seen & SG_KS_BINARY) && !t.found) {
+    t.utf8_need = 0;
+    t.latin1.n = 0;
+    t.latin1.found = 0;
+    for (size_t i = 0; i < n; i++) {
+      sg_ks_latin1(&t, sg_ks_at(&src, i));
+    }
+    sg_ks_win_flush(&t.latin1);
+    t.found = t.latin1.found;
+  }
+  return t.found ? SG_ERR_PRIVATE_KEY : SG_OK;
+}
+
+/* Length of the run of base64/hex characters (whitespace and ':'
+ * included) at the end of s[0..n), at most `cap`; and at its start. */
+static size_t sg_ks_run_end(const char *s, size_t n, size_t cap) {
+  size_t r = 0;
+  while (r < n && r < cap && (sg_ks_class((unsigned char)s[n - 1 - r]) & (SG_KS_B64 | SG_KS_SPACE | SG_KS_COLON))) {
+    r++;
+  }
+  return r;
+}
+
+static size_t sg_ks_run_start(const char *s, size_t n, size_t cap) {
+  size_t r = 0;
+  while (r < n && r < cap && (sg_ks_class((unsigned char)s[r]) & (SG_KS_B64 | SG_KS_SPACE | SG_KS_COLON))) {
+    r++;
+  }
+  return r;
 }
 
 /* --- JSON ---------------------------------------------------------------- */
@@ -404,6 +510,10 @@ static int sg_ks_jwk(const cJSON *obj) {
   static const char *const alone[] = {"d", "dp", "dq", "qi"};
   const int has_kty = cJSON_GetObjectItemCaseSensitive(obj, "kty") != NULL;
   for (const cJSON *m = obj->child; m != NULL; m = m->next) {
+    const char *k = m->string;
+    if (k == NULL || k[0] == '\0' || (k[1] != '\0' && k[2] != '\0' && k[3] != '\0')) {
+      continue; /* every private member name has 1..3 characters */
+    }
     for (size_t i = 0; has_kty && i < sizeof with_kty / sizeof with_kty[0]; i++) {
       if (strcmp(m->string, with_kty[i]) == 0) {
         return 1;
@@ -453,12 +563,25 @@ static int sg_ks_node(const cJSON *node, unsigned depth) {
       ret = sg_keyscreen_text(c->string, strlen(c->string), NULL, 0);
     }
     if (ret == SG_OK && cJSON_IsString(c)) {
+      /* This string, after the end of the one before it: a key that starts
+       * more than SG_KS_JOIN characters before that end already shows
+       * enough of itself there (SG_KS_LOOK bytes) to be found alone. */
       const char *s = c->valuestring;
+      const size_t s_len = strlen(s);
+      const char *tail = "";
+      size_t tail_len = 0;
       if (prev != NULL && cJSON_IsString(prev)) {
-        ret = sg_keyscreen_text(prev->valuestring, strlen(prev->valuestring), s, strlen(s));
-      } else {
-        ret = sg_keyscreen_text(s, strlen(s), NULL, 0);
+        /* Only the run of encoding characters that ends the previous
+         * string can join one that starts this string; when the two are
+         * too short together to hold a key, nothing is joined. */
+        const size_t prev_len = strlen(prev->valuestring);
+        tail_len = sg_ks_run_end(prev->valuestring, prev_len, SG_KS_JOIN);
+        tail = prev->valuestring + prev_len - tail_len;
+        if (tail_len == 0 || tail_len + sg_ks_run_start(s, s_len, SG_KS_MIN_HEX) < SG_KS_MIN_B64) {
+          tail_len = 0;
+        }
       }
+      ret = sg_keyscreen_text(tail, tail_len, s, s_len);
     } else if (ret == SG_OK && (cJSON_IsObject(c) || cJSON_IsArray(c))) {
       ret = sg_ks_node(c, depth + 1);
     }
