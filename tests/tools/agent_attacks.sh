@@ -19,7 +19,6 @@ PASSED=0
 FAILED=0
 ok() { PASSED=$((PASSED + 1)); echo "  ok   $1"; }
 bad() { FAILED=$((FAILED + 1)); echo "  FAIL $1"; }
-NOW=$(date +%s)
 
 b64() { base64 -w0; }
 b64u() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
@@ -70,6 +69,8 @@ openssl pkcs8 -topk8 -nocrypt -in rsa.key -outform DER -out rsa.p8
 openssl pkcs8 -topk8 -in rsa.key -v2 aes-256-cbc -passout pass:x -outform DER -out rsa.p8e
 openssl pkcs12 -export -inkey admin.key -in admin.pem -passout pass:x -out admin.p12
 X5T=$(openssl dgst -sha256 -binary admin.der | b64u)
+# The device's clock: a little after the certificate's notBefore (made just now).
+NOW=$(( $(date +%s) + 5 ))
 HDR='{"alg":"ES256","typ":"stagegate-profile+jws","x5t#S256":"'$X5T'"}'
 
 echo "== defect 3: a certificate must be exactly one DER certificate"
