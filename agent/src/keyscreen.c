@@ -37,9 +37,10 @@
  * symmetric key with no structure around it (32 random bytes look like
  * any other 32 bytes), a key split over more than two strings or over
  * strings that are not neighbours, a key encoded in anything else
- * (base32, base85, decimal, URL-encoding, compressed, encrypted with a
- * scheme that is not a PKCS#8/PKCS#12 container, reversed), and keys in
- * formats not listed (e.g. Microsoft PVK/PVK blobs, JKS). It is a guard
+ * (base32, base85, decimal digits in a string, URL-encoding, compressed,
+ * encrypted with a scheme that is not a PKCS#8/PKCS#12 container,
+ * reversed), and keys in formats not listed (e.g. Microsoft PVK, JKS).
+ * It is a guard
  * against mistakes and lazy exfiltration, not against a signer who means
  * to smuggle a key: such a signer already holds a key the device trusts.
  *
