@@ -65,8 +65,9 @@ static int sg_agent_load(sg_agent *a) {
   /* issue 9 / defect 3 (wip-parse): the anchor (and a pending rotation)
    * read back must be exactly one DER certificate, as it was when it was
    * accepted; anything after it means the slot was not written by us. */
-  if (ret == SG_OK && ((a->trust.anchor_len > 0 && !sg_der_is_one_sequence(a->trust.anchor, a->trust.anchor_len)) ||
-                       (a->trust.pending_len > 0 && !sg_der_is_one_sequence(a->trust.pending, a->trust.pending_len)))) {
+  const sg_trust_record *t = &a->trust;
+  if (ret == SG_OK && ((t->anchor_len > 0 && !sg_der_is_one_sequence(t->anchor, t->anchor_len)) ||
+                       (t->pending_len > 0 && !sg_der_is_one_sequence(t->pending, t->pending_len)))) {
     ret = SG_ERR_LOCKED;
   }
   if (ret == SG_OK) {
