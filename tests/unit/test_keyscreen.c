@@ -8,9 +8,11 @@
  * same encodings must never be mistaken for keys.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "keyscreen.h"
+#include "mbedtls/platform.h"
 #include "profile.h"
 #include "sg_blob.h"
 #include "sg_crypto.h"
@@ -473,6 +475,53 @@ static void test_too_long_chain_is_chain_not_weak_key(void) {
   SG_CHECK_CODE(verify_deep(11), SG_ERR_CHAIN);   /* leaf + 9: over it; was SG_ERR_WEAK_KEY */
 }
 
+#if !defined(SG_BARE_METAL_TEST)
+/* Out of memory at every allocation of a chain check in turn: never
+ * accepted. (mbedTLS reports an allocation failure inside a signature
+ * check of the path as an untrusted path, so the reason is SG_ERR_CHAIN
+ * or SG_ERR_NO_MEMORY, never acceptance.) Linux only: on Cortex-M the
+ * static pool is the allocator and cannot be wrapped. */
+static unsigned alloc_budget, allocs;
+static void *failing_calloc(size_t n, size_t size) {
+  if (allocs++ >= alloc_budget) {
+    return NULL;
+  }
+  return calloc(n, size);
+}
+
+static void test_chain_out_of_memory_never_accepted(void) {
+  mbedtls_x509_crt chain, anchor;
+  const sg_blob *leaf = vec("chain-deep-01.der");
+  const sg_blob *ca = vec("chain-deep-02.der");
+  if (leaf == NULL || ca == NULL) {
+    return;
+  }
+  mbedtls_x509_crt_init(&chain);
+  mbedtls_x509_crt_init(&anchor);
+  SG_CHECK_CODE(sg_cert_parse(&chain, leaf->data, leaf->len), SG_OK);
+  SG_CHECK_CODE(sg_cert_parse(&anchor, ca->data, ca->len), SG_OK);
+  const int64_t now = sg_x509_time_to_unix(&chain.valid_from) + 86400;
+  alloc_budget = ~0u;
+  allocs = 0;
+  mbedtls_platform_set_calloc_free(failing_calloc, free);
+  SG_CHECK_CODE(sg_chain_verify(&chain, &anchor, now), SG_ACCEPTED);
+  const unsigned total = allocs;
+  unsigned refused = 0;
+  for (unsigned budget = 0; budget < total; budget++) {
+    alloc_budget = budget;
+    allocs = 0;
+    const int ret = sg_chain_verify(&chain, &anchor, now);
+    SG_CHECK(ret == SG_ERR_CHAIN || ret == SG_ERR_NO_MEMORY);
+    refused += ret != SG_ACCEPTED;
+  }
+  mbedtls_platform_set_calloc_free(calloc, free);
+  sg_test_printf("    a chain check makes %u allocations; failing each: %u refusals\n", total, refused);
+  SG_CHECK(total > 0 && refused == total);
+  mbedtls_x509_crt_free(&chain);
+  mbedtls_x509_crt_free(&anchor);
+}
+#endif
+
 int main(void) {
   sg_test_begin("keyscreen");
   SG_RUN(test_every_key_in_every_encoding_refused);
@@ -485,5 +534,8 @@ int main(void) {
   SG_RUN(test_pem_bundle_refused);
   SG_RUN(test_slot_anchor_with_trailing_bytes_locks);
   SG_RUN(test_too_long_chain_is_chain_not_weak_key);
+#if !defined(SG_BARE_METAL_TEST)
+  SG_RUN(test_chain_out_of_memory_never_accepted);
+#endif
   return sg_test_end();
 }
