@@ -102,6 +102,15 @@ static sg_ijson_result sg_ijson_string(sg_ijson *j, sg_ijson_frame *name) {
   }
   j->p++; /* the opening quote */
   while (j->p < j->end) {
+    if (name == NULL) {
+      /* Fast path: printable ASCII needs no decoding and is never a noncharacter. */
+      while (j->p < j->end && *j->p >= 0x20 && *j->p < 0x80 && *j->p != '"' && *j->p != '\\') {
+        j->p++;
+      }
+      if (j->p >= j->end) {
+        break;
+      }
+    }
     const unsigned char c = *j->p;
     unsigned long cp = c;
     if (c == '"') {
