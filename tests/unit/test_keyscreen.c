@@ -476,7 +476,7 @@ static void test_too_long_chain_is_chain_not_weak_key(void) {
 }
 
 #if !defined(SG_BARE_METAL_TEST)
-/* Out of memory at every allocation of a chain check in turn: never
+/* Out of memory at allocations spread over a whole chain check: never
  * accepted. (mbedTLS reports an allocation failure inside a signature
  * check of the path as an untrusted path, so the reason is SG_ERR_CHAIN
  * or SG_ERR_NO_MEMORY, never acceptance.) Linux only: on Cortex-M the
@@ -507,7 +507,9 @@ static void test_chain_out_of_memory_never_accepted(void) {
   SG_CHECK_CODE(sg_chain_verify(&chain, &anchor, now), SG_ACCEPTED);
   const unsigned total = allocs;
   unsigned refused = 0;
-  for (unsigned budget = 0; budget < total; budget++) {
+  unsigned tried = 0;
+  const unsigned stride = total / 150u + 1u; /* ~150 failure points: each costs a verify (slow under QEMU) */
+  for (unsigned budget = 0; budget < total; budget += stride, tried++) {
     alloc_budget = budget;
     allocs = 0;
     const int ret = sg_chain_verify(&chain, &anchor, now);
@@ -515,8 +517,9 @@ static void test_chain_out_of_memory_never_accepted(void) {
     refused += ret != SG_ACCEPTED;
   }
   mbedtls_platform_set_calloc_free(calloc, free);
-  sg_test_printf("    a chain check makes %u allocations; failing each: %u refusals\n", total, refused);
-  SG_CHECK(total > 0 && refused == total);
+  sg_test_printf("    a chain check makes %u allocations; failing at %u points: %u refusals\n", total, tried,
+                 refused);
+  SG_CHECK(total > 0 && tried > 0 && refused == tried);
   mbedtls_x509_crt_free(&chain);
   mbedtls_x509_crt_free(&anchor);
 }
