@@ -87,12 +87,20 @@ int sg_chain_verify(mbedtls_x509_crt *chain, mbedtls_x509_crt *anchor, int64_t n
   }
   const int rc = mbedtls_x509_crt_verify_with_profile(chain, anchor, NULL, &sg_chain_profile,
                                                       NULL, &flags, sg_chain_visit, &ctx);
+  /* The return code first: on a fatal error (a path longer than
+   * MBEDTLS_X509_MAX_INTERMEDIATE_CA, out of memory) mbedTLS sets every
+   * flag, so reading BAD_KEY first reported a too-long chain as WEAK_KEY
+   * and would have hidden an allocation failure the same way. Only when
+   * mbedTLS finished building the path (rc is 0 or "verify failed") do the
+   * flags say what is wrong with it. */
   if (rc == 0 && flags == 0) {
     ret = ctx.time_err != SG_OK ? ctx.time_err : SG_ACCEPTED;
-  } else if ((flags & MBEDTLS_X509_BADCERT_BAD_KEY) != 0) {
-    ret = SG_ERR_WEAK_KEY;
   } else if (sg_mbedtls_is_oom(rc)) {
     ret = SG_ERR_NO_MEMORY;
+  } else if (rc != 0 && rc != MBEDTLS_ERR_X509_CERT_VERIFY_FAILED) {
+    ret = SG_ERR_CHAIN; /* fatal: flags are all set and mean nothing */
+  } else if ((flags & MBEDTLS_X509_BADCERT_BAD_KEY) != 0) {
+    ret = SG_ERR_WEAK_KEY;
   } else {
     ret = SG_ERR_CHAIN;
   }

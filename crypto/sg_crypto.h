@@ -53,7 +53,10 @@ const char *sg_alg_name(sg_alg alg);
  * Parse one certificate and append it to `chain` (initialised by the
  * caller with mbedtls_x509_crt_init). DER, or PEM — PEM input must include
  * its terminating NUL in `len`, as mbedTLS requires. The DER is copied.
- * Returns SG_OK or SG_ERR_CERT_FORMAT.
+ * Exactly one certificate: DER whose outer SEQUENCE does not end at the
+ * last byte, or PEM with anything but whitespace after its END line (a
+ * second certificate, a key), is refused.
+ * Returns SG_OK, SG_ERR_CERT_FORMAT or SG_ERR_NO_MEMORY.
  */
 int sg_cert_parse(mbedtls_x509_crt *chain, const uint8_t *buf, size_t len);
 
@@ -102,8 +105,19 @@ int64_t sg_x509_time_to_unix(const mbedtls_x509_time *t);
  */
 int sg_chain_verify(mbedtls_x509_crt *chain, mbedtls_x509_crt *anchor, int64_t now);
 
-/* Like sg_cert_parse, DER only, without copying: `der` must outlive chain. */
+/* Like sg_cert_parse, DER only, without copying: `der` must outlive chain.
+ * Like every certificate parse here, `der` must be exactly one DER
+ * certificate: bytes after its outer SEQUENCE are SG_ERR_CERT_FORMAT. */
 int sg_cert_parse_der_nocopy(mbedtls_x509_crt *chain, const uint8_t *der, size_t len);
+
+/* Is der[0..len) one DER SEQUENCE (tag and length) that ends exactly at
+ * der + len? 1 or 0. Structure only: says nothing about the contents. */
+int sg_der_is_one_sequence(const uint8_t *der, size_t len);
+
+/* Does der[0..len) parse as exactly one certificate? Parses into a
+ * temporary context and frees it (for callers outside crypto/ that must
+ * not hold mbedTLS types). SG_OK, SG_ERR_CERT_FORMAT or SG_ERR_NO_MEMORY. */
+int sg_cert_check_der(const uint8_t *der, size_t len);
 
 /* SHA-256 of a buffer (certificate fingerprints, chunk set ids). */
 void sg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);

@@ -63,6 +63,14 @@ int sg_agent_trust_changed(sg_agent *a) {
 
 static int sg_agent_load(sg_agent *a) {
   int ret = sg_trustslot_load(a->cfg.storage, &a->trust);
+  /* issue 9 / defect 3 (wip-parse): the anchor (and a pending rotation)
+   * read back must be exactly one DER certificate, as it was when it was
+   * accepted; anything after it means the slot was not written by us. */
+  const sg_trust_record *t = &a->trust;
+  if (ret == SG_OK && ((t->anchor_len > 0 && !sg_der_is_one_sequence(t->anchor, t->anchor_len)) ||
+                       (t->pending_len > 0 && !sg_der_is_one_sequence(t->pending, t->pending_len)))) {
+    ret = SG_ERR_LOCKED;
+  }
   if (ret == SG_OK) {
     ret = sg_agent_trust_changed(a);
   } else {
@@ -237,6 +245,11 @@ int sg_agent_status(const sg_agent *agent, sg_status *st) {
   st->seq_floor = t->seq_floor;
   st->time_floor = t->time_floor;
   st->effective_time = sg_agent_effective_time(agent);
+  /* issue 9 / defect 11 (wip-parse): what the port says stops a rollback. */
+  const sg_blockdev *bd = agent->cfg.storage;
+  st->rollback_protection = bd->rollback_protection != NULL ? bd->rollback_protection
+                            : bd->counter_read != NULL     ? "monotonic counter"
+                                                           : "none";
   if (t->state == SG_STATE_TRUSTED) {
     st->mode = t->mode;
     st->anchor = t->anchor;

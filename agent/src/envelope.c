@@ -4,6 +4,7 @@
 
 #include "b64.h"
 #include "json.h"
+#include "keyscreen.h"
 #include "stagegate/errors.h"
 
 static const char sg_typ[] = "stagegate-profile+jws";
@@ -35,6 +36,30 @@ static int sg_decode_to_arena(sg_arena *a, sg_b64_alphabet alph, const char *in,
   return ret;
 }
 
+/* "kid" is free text in RFC 7515; here a short printable hint (it is
+ * shown in logs), screened for key material like everything else. */
+#define SG_MAX_KID 128
+static int sg_header_kid(const cJSON *m) {
+  if (!cJSON_IsString(m)) {
+    return SG_ERR_HEADER;
+  }
+  const size_t n = strlen(m->valuestring);
+  const int screened = sg_keyscreen_text(m->valuestring, n, NULL, 0);
+  if (screened != SG_OK) {
+    return screened; /* a key says so, whatever else is wrong */
+  }
+  if (n == 0 || n > SG_MAX_KID) {
+    return SG_ERR_HEADER;
+  }
+  for (size_t i = 0; i < n; i++) {
+    const unsigned char c = (unsigned char)m->valuestring[i];
+    if (c < 0x20 || c > 0x7e) {
+      return SG_ERR_HEADER;
+    }
+  }
+  return SG_OK;
+}
+
 static int sg_header_x5c(const cJSON *v, sg_arena *a, sg_jws_signature *s) {
   const int n = cJSON_GetArraySize(v);
   if (!cJSON_IsArray(v) || n < 1) {
@@ -48,8 +73,16 @@ static int sg_header_x5c(const cJSON *v, sg_arena *a, sg_jws_signature *s) {
     if (!cJSON_IsString(c)) {
       return SG_ERR_HEADER;
     }
-    const int ret = sg_decode_to_arena(a, SG_B64_STD, c->valuestring, strlen(c->valuestring),
-                                       SG_ERR_HEADER, &s->x5c[i], &s->x5c_len[i]);
+    int ret = sg_decode_to_arena(a, SG_B64_STD, c->valuestring, strlen(c->valuestring),
+                                 SG_ERR_HEADER, &s->x5c[i], &s->x5c_len[i]);
+    /* Every entry, not only the leaf the signer uses, must be exactly one
+     * certificate: nothing the agent accepts carries what it never read. */
+    if (ret == SG_OK) {
+      ret = sg_keyscreen_bytes(s->x5c[i], s->x5c_len[i]);
+    }
+    if (ret == SG_OK) {
+      ret = sg_cert_check_der(s->x5c[i], s->x5c_len[i]);
+    }
     if (ret != SG_OK) {
       return ret;
     }
@@ -86,8 +119,14 @@ static int sg_header_parse(const char *b64, size_t n, sg_arena *a, sg_jws_signat
   int have_typ = 0;
   int have_x5t = 0;
   for (const cJSON *m = h->child; m != NULL; m = m->next) {
-    if (strcmp(m->string, "alg") == 0 || strcmp(m->string, "kid") == 0) {
+    if (strcmp(m->string, "alg") == 0) {
       if (!cJSON_IsString(m)) {
+        goto out;
+      }
+    } else if (strcmp(m->string, "kid") == 0) {
+      const int rc = sg_header_kid(m);
+      if (rc != SG_OK) {
+        ret = rc;
         goto out;
       }
     } else if (strcmp(m->string, "typ") == 0) {

@@ -3,11 +3,14 @@
  * signature) or General JSON serialization (up to two: rotation), or a bare
  * unsigned profile. Parsing only: no signature is verified here.
  *
- * Header rules (DESIGN.md): alg in {ES256, ES384, PS256, RS256};
- * typ = "stagegate-profile+jws"; x5t#S256 always; x5c optional (standard
- * base64 DER, leaf first). Rejected: crit, jku, jwk, x5u, any member not
- * listed, unprotected headers, duplicate members, anything that does not
- * parse.
+ * Header rules (DESIGN.md): an allowlist, each member with its type:
+ * alg (string) in {ES256, ES384, PS256, RS256}; typ = "stagegate-profile+jws";
+ * x5t#S256 (base64url of 32 bytes) always; kid optional (1..128 printable
+ * ASCII characters, screened for key material); x5c optional (standard
+ * base64, leaf first), every entry exactly one DER certificate that
+ * parses (and is screened for key material). Rejected: crit, jku, jwk,
+ * x5u, any member not listed, unprotected headers, duplicate members,
+ * anything that is not I-JSON (ijson.h) or does not parse.
  */
 #ifndef SG_ENVELOPE_H
 #define SG_ENVELOPE_H
@@ -45,8 +48,8 @@ typedef struct {
 
 /*
  * Parse text[0..len) into env; decoded parts go to `arena`. Returns SG_OK,
- * SG_ERR_FORMAT, SG_ERR_HEADER, SG_ERR_ALG, SG_ERR_TOO_LARGE or
- * SG_ERR_NO_MEMORY.
+ * SG_ERR_FORMAT, SG_ERR_HEADER, SG_ERR_ALG, SG_ERR_TOO_LARGE,
+ * SG_ERR_PRIVATE_KEY, SG_ERR_CERT_FORMAT or SG_ERR_NO_MEMORY.
  */
 int sg_envelope_parse(const uint8_t *text, size_t len, sg_arena *arena, sg_envelope *env);
 

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "ijson.h"
+
 #include "mbedtls/platform.h"
 #include "stagegate/errors.h"
 
@@ -45,13 +47,18 @@ static int sg_json_unique_members(const cJSON *node) {
   return 1;
 }
 
-int sg_json_parse(const char *text, size_t len, int fmt_err, cJSON **out) {
+int sg_json_parse_ints(const char *text, size_t len, const sg_ijson_int_path *ints, size_t count,
+                       int fmt_err, cJSON **out) {
   int ret = fmt_err;
   const char *end = NULL;
   if (text == NULL || out == NULL) {
     return SG_ERR_ARG;
   }
   *out = NULL;
+  /* I-JSON first: cJSON never sees a text two readers could disagree on. */
+  if (sg_ijson_check(text, len, ints, count) != SG_IJSON_OK) {
+    return fmt_err;
+  }
   const unsigned failures_before = sg_json_alloc_failures;
   cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
   if (root == NULL) {
@@ -67,6 +74,10 @@ int sg_json_parse(const char *text, size_t len, int fmt_err, cJSON **out) {
     cJSON_Delete(root);
   }
   return ret;
+}
+
+int sg_json_parse(const char *text, size_t len, int fmt_err, cJSON **out) {
+  return sg_json_parse_ints(text, len, NULL, 0, fmt_err, out);
 }
 
 const cJSON *sg_json_member(const cJSON *obj, const char *key) {

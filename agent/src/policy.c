@@ -35,6 +35,7 @@ typedef struct {
   sg_profile prof;
   sg_signer signers[SG_MAX_SIGNATURES];
   int64_t eff;
+  const char *unhandled_csp; /* issue 9 / defect 12 (wip-parse): named in the result */
 } sg_decision;
 
 static int sg_der_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
@@ -264,7 +265,7 @@ static const sg_action_handler *sg_find_handler(const sg_agent *a, const char *c
 }
 
 /* Every action has a handler and valid arguments; only then run them. */
-static int sg_handlers(const sg_decision *d) {
+static int sg_handlers(sg_decision *d) {
   const cJSON *act;
   cJSON_ArrayForEach(act, d->prof.actions) {
     const char *csp = sg_json_member(act, "csp")->valuestring;
@@ -273,6 +274,7 @@ static int sg_handlers(const sg_decision *d) {
     }
     const sg_action_handler *h = sg_find_handler(d->a, csp);
     if (h == NULL || h->run == NULL) {
+      d->unhandled_csp = csp; /* issue 9 / defect 12 (wip-parse) */
       return SG_ERR_UNSUPPORTED_ACTION;
     }
     if (h->check != NULL && h->check(h->ctx, act) != 0) {
@@ -460,6 +462,11 @@ static void sg_report(const sg_decision *d, sg_feed_result *res, sg_event *ev) {
     ev->detail = "RotateTrustedCertificate";
   } else {
     ev->detail = d->env.is_signed ? "signed profile" : "unsigned profile";
+  }
+  /* issue 9 / defect 12 (wip-parse): "no handler" names the CSP. */
+  if (d->unhandled_csp != NULL) {
+    sg_detail_no_handler(res->detail, sizeof res->detail, d->unhandled_csp);
+    ev->detail = res->detail;
   }
 }
 

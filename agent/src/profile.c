@@ -3,12 +3,20 @@
 #include <string.h>
 
 #include "b64.h"
+#include "keyscreen.h"
+#include "sg_crypto.h"
 #include "stagegate/config.h"
 #include "stagegate/errors.h"
 
 /* Top-level members the format defines; anything else is rejected. */
 static const char *const sg_profile_keys[] = {"stagegate", "name", "seq", "iat",
                                               "exp", "target", "actions"};
+
+/* Members the agent reads as integers: integer literals only (ijson.h). */
+static const sg_ijson_int_path sg_profile_ints[] = {
+    {{"stagegate"}, 1}, {{"seq"}, 1}, {{"iat"}, 1}, {{"exp"}, 1},
+    {{"actions", "[]", "activate_at"}, 3},
+};
 
 static int sg_key_allowed(const char *k, const char *const *allowed, size_t n) {
   for (size_t i = 0; i < n; i++) {
@@ -17,76 +25,6 @@ static int sg_key_allowed(const char *k, const char *const *allowed, size_t n) {
     }
   }
   return 0;
-}
-
-/* DER length at p (short or long form, up to 3 length bytes). */
-static int sg_der_len(const uint8_t **p, const uint8_t *end, size_t *len) {
-  if (*p >= end) {
-    return 0;
-  }
-  size_t n = *(*p)++;
-  if (n & 0x80u) {
-    const size_t k = n & 0x7fu;
-    if (k == 0 || k > 3 || (size_t)(end - *p) < k) {
-      return 0;
-    }
-    n = 0;
-    for (size_t i = 0; i < k; i++) {
-      n = (n << 8) | *(*p)++;
-    }
-  }
-  *len = n;
-  return 1;
-}
-
-int sg_der_is_private_key(const uint8_t *der, size_t len) {
-  const uint8_t *p = der;
-  const uint8_t *end = der + len;
-  size_t n = 0;
-  /* SEQUENCE { INTEGER 0|1, (SEQUENCE | INTEGER | OCTET STRING) ... }:
-   * PKCS#8 PrivateKeyInfo, PKCS#1 RSAPrivateKey, SEC1 ECPrivateKey. A
-   * certificate starts SEQUENCE { SEQUENCE ... } and never matches. */
-  if (len < 8 || *p++ != 0x30 || !sg_der_len(&p, end, &n)) {
-    return 0;
-  }
-  if ((size_t)(end - p) < 5 || p[0] != 0x02 || p[1] != 0x01 || p[2] > 1) {
-    return 0;
-  }
-  p += 3;
-  return *p == 0x30 || *p == 0x02 || *p == 0x04;
-}
-
-/* Keys never travel to devices: a PEM key block anywhere, or any base64
- * string that decodes to a private key, rejects the whole profile. */
-static int sg_scan_private_keys(const cJSON *node, sg_arena *a) {
-  for (const cJSON *c = node->child; c != NULL; c = c->next) {
-    if (cJSON_IsString(c)) {
-      const char *s = c->valuestring;
-      const size_t n = strlen(s);
-      if (strstr(s, "PRIVATE KEY") != NULL) {
-        return SG_ERR_PRIVATE_KEY;
-      }
-      if (n >= 64) {
-        const size_t mark = a->used;
-        const size_t cap = SG_B64_DECODED_MAX(n);
-        uint8_t *buf = sg_arena_alloc(a, cap);
-        size_t got = 0;
-        const int is_key = buf != NULL &&
-                           sg_b64_decode(SG_B64_STD, s, n, buf, cap, &got, SG_ERR_FORMAT) == SG_OK &&
-                           sg_der_is_private_key(buf, got);
-        a->used = mark;
-        if (is_key) {
-          return SG_ERR_PRIVATE_KEY;
-        }
-      }
-    } else if (cJSON_IsObject(c) || cJSON_IsArray(c)) {
-      const int ret = sg_scan_private_keys(c, a);
-      if (ret != SG_OK) {
-        return ret;
-      }
-    }
-  }
-  return SG_OK;
 }
 
 static int sg_string_list_ok(const cJSON *v) {
@@ -186,11 +124,15 @@ static int sg_batch_action(const cJSON *act, sg_arena *a, sg_profile *p) {
   if (ret != SG_OK) {
     return ret;
   }
-  if (sg_der_is_private_key(der, p->cert_len)) {
-    return SG_ERR_PRIVATE_KEY;
+  ret = sg_keyscreen_bytes(der, p->cert_len);
+  if (ret != SG_OK) {
+    return ret;
   }
   if (p->cert_len == 0 || p->cert_len > SG_MAX_CERT) {
     return p->cert_len == 0 ? SG_ERR_ACTION_ARGS : SG_ERR_TOO_LARGE;
+  }
+  if (!sg_der_is_one_sequence(der, p->cert_len)) {
+    return SG_ERR_CERT_FORMAT; /* exactly one DER certificate: nothing after it */
   }
   p->cert = der;
   if (kind == SG_TRUST_ACTION_ROTATE && !sg_json_uint53(sg_json_member(act, "activate_at"), &p->activate_at)) {
@@ -258,7 +200,7 @@ static int sg_profile_fields(sg_profile *p, sg_arena *a) {
   }
   p->target = v;
   p->actions = sg_json_member(root, "actions");
-  int ret = sg_scan_private_keys(root, a);
+  int ret = sg_keyscreen_json(root);
   if (ret == SG_OK) {
     ret = sg_actions_parse(p->actions, a, p);
   }
@@ -271,7 +213,8 @@ int sg_profile_parse(const char *json, size_t len, sg_arena *arena, sg_profile *
     return SG_ERR_ARG;
   }
   memset(p, 0, sizeof *p);
-  ret = sg_json_parse(json, len, SG_ERR_PROFILE_FORMAT, &p->root);
+  ret = sg_json_parse_ints(json, len, sg_profile_ints, sizeof sg_profile_ints / sizeof sg_profile_ints[0],
+                           SG_ERR_PROFILE_FORMAT, &p->root);
   if (ret != SG_OK) {
     return ret;
   }
@@ -315,4 +258,32 @@ int sg_profile_check_target(const sg_profile *p, const sg_identity *id) {
     return SG_OK;
   }
   return SG_ERR_NOT_FOR_DEVICE;
+}
+
+void sg_detail_no_handler(char *out, size_t cap, const char *csp) {
+  static const char prefix[] = "no handler for CSP \"";
+  size_t n = sizeof prefix - 1;
+  if (cap < sizeof prefix + 5) {
+    if (cap > 0) {
+      out[0] = '\0';
+    }
+    return;
+  }
+  memcpy(out, prefix, n);
+  const size_t room = cap - n - 2; /* closing quote and NUL */
+  size_t len = strlen(csp);
+  if (len > room) {
+    len = room - 3;
+    while (len > 0 && ((unsigned char)csp[len] & 0xC0u) == 0x80u) {
+      len--; /* never cut a UTF-8 character in two */
+    }
+    memcpy(out + n, csp, len);
+    memcpy(out + n + len, "...", 3);
+    len += 3;
+  } else {
+    memcpy(out + n, csp, len);
+  }
+  n += len;
+  out[n++] = '"';
+  out[n] = '\0';
 }

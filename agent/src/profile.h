@@ -42,8 +42,11 @@ typedef struct {
 
 /*
  * Parse and check the profile JSON. Returns SG_OK, SG_ERR_PROFILE_FORMAT,
- * SG_ERR_PROFILE_VERSION, SG_ERR_PRIVATE_KEY, SG_ERR_UNSUPPORTED_ACTION
- * (unknown Batch action), SG_ERR_ACTION_ARGS or SG_ERR_TOO_LARGE.
+ * SG_ERR_PROFILE_VERSION, SG_ERR_PRIVATE_KEY (keyscreen.h), SG_ERR_UNSUPPORTED_ACTION
+ * (unknown Batch action), SG_ERR_ACTION_ARGS, SG_ERR_CERT_FORMAT (a
+ * certificate field that is not exactly one DER SEQUENCE) or SG_ERR_TOO_LARGE.
+ * The text must be I-JSON (ijson.h); seq, iat, exp, stagegate and
+ * activate_at must be integer literals.
  * On failure nothing needs freeing; on success call sg_profile_free.
  */
 int sg_profile_parse(const char *json, size_t len, sg_arena *arena, sg_profile *p);
@@ -53,7 +56,8 @@ void sg_profile_free(sg_profile *p);
 /* Is this device among the profile's targets? SG_OK or SG_ERR_NOT_FOR_DEVICE. */
 int sg_profile_check_target(const sg_profile *p, const sg_identity *id);
 
-/* Does this DER look like a private key (PKCS#1, PKCS#8 or SEC1)? */
-int sg_der_is_private_key(const uint8_t *der, size_t len);
+/* "no handler for CSP \"<csp>\"" into out[0..cap), the name cut (at a
+ * character boundary, with "...") to fit. */
+void sg_detail_no_handler(char *out, size_t cap, const char *csp);
 
 #endif

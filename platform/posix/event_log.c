@@ -6,29 +6,16 @@
 
 #include "sg_posix.h"
 
-/* Append `s` JSON-escaped (quotes included) to buf at *n. */
+/* Append `s` as a JSON string (quotes included) to buf at *n. The escaper
+ * stops before a piece that would not fit, so the line stays valid JSON
+ * whatever the text (invalid UTF-8 and control characters included). */
 static void sg_json_put_str(char *buf, size_t cap, size_t *n, const char *s) {
-  static const char hex[] = "0123456789abcdef";
-  if (*n < cap) {
-    buf[(*n)++] = '"';
+  if (*n + 2 >= cap) {
+    return;
   }
-  for (; *s != '\0' && *n + 7 < cap; s++) {
-    const unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') {
-      buf[(*n)++] = '\\';
-      buf[(*n)++] = (char)c;
-    } else if (c < 0x20) {
-      memcpy(buf + *n, "\\u00", 4);
-      buf[*n + 4] = hex[c >> 4];
-      buf[*n + 5] = hex[c & 15];
-      *n += 6;
-    } else {
-      buf[(*n)++] = (char)c;
-    }
-  }
-  if (*n < cap) {
-    buf[(*n)++] = '"';
-  }
+  buf[(*n)++] = '"';
+  *n += sg_posix_escape_json(buf + *n, cap - *n - 1, s);
+  buf[(*n)++] = '"';
 }
 
 static void sg_event_log_emit(void *ctx, const sg_event *ev) {

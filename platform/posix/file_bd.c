@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -140,6 +141,29 @@ static void sg_fsync_parent(const char *path) {
   }
 }
 
+/* A missing slot file is a factory part: make it fully erased under a
+ * temporary name, then give it its name in one rename(), so a crash
+ * part-way leaves no file at all (still factory) rather than a short one. */
+static int sg_file_create_erased(const char *path, off_t total) {
+  char tmp[4096];
+  const int n = snprintf(tmp, sizeof tmp, "%s.new", path);
+  if (n < 0 || (size_t)n >= sizeof tmp) {
+    return -1;
+  }
+  const int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return -1;
+  }
+  int ok = sg_file_fill_erased(fd, 0, (size_t)total) == 0 && fsync(fd) == 0;
+  ok = close(fd) == 0 && ok;
+  if (!ok || rename(tmp, path) != 0) {
+    (void)unlink(tmp);
+    return -1;
+  }
+  sg_fsync_parent(path);
+  return 0;
+}
+
 int sg_file_bd_open(sg_file_bd *f, const char *path, uint32_t sector_size, uint32_t sector_count,
                     uint32_t prog_size) {
   int ret = SG_ERR_STORAGE;
@@ -150,21 +174,28 @@ int sg_file_bd_open(sg_file_bd *f, const char *path, uint32_t sector_size, uint3
   }
   sg_file_bd_init(f);
   const off_t total = (off_t)sector_size * (off_t)sector_count;
-  const int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  int fd = open(path, O_RDWR | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    /* Only a missing file means a factory-fresh part. */
+    if (sg_file_create_erased(path, total) != 0) {
+      return SG_ERR_STORAGE;
+    }
+    fd = open(path, O_RDWR | O_CLOEXEC);
+  }
   if (fd < 0) {
     return SG_ERR_STORAGE;
   }
   if (fstat(fd, &st) != 0) {
     goto fail;
   }
-  if (st.st_size == 0) {
-    /* New (or empty) file: a factory-fresh, fully erased part. */
-    if (sg_file_fill_erased(fd, 0, (size_t)total) != 0 || fsync(fd) != 0) {
-      goto fail;
-    }
-    sg_fsync_parent(path);
-  } else if (st.st_size != total) {
-    goto fail; /* another geometry's file: never reinterpret it */
+  if (st.st_size != total) {
+    /* Empty, short (a crash on some file systems leaves a file of length
+     * zero) or another geometry's: never read as a factory part, never
+     * reinterpreted, never rewritten. The caller reports it; the device
+     * stays locked until someone looks. */
+    f->found_size = (long long)st.st_size;
+    ret = SG_ERR_LOCKED;
+    goto fail;
   }
   f->fd = fd;
   f->sector_size = sector_size;
@@ -185,6 +216,8 @@ void sg_file_bd_blockdev(sg_file_bd *f, sg_blockdev *bd) {
   bd->sector_size = f->sector_size;
   bd->prog_size = f->prog_size;
   bd->sector_count = f->sector_count;
+  /* A file can be copied back: nothing here notices an older slot. */
+  bd->rollback_protection = "none (the slot file can be restored from a copy unnoticed)";
 }
 
 void sg_file_bd_close(sg_file_bd *f) {

@@ -7,6 +7,7 @@
 #ifndef SG_POSIX_H
 #define SG_POSIX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "stagegate/agent.h"
@@ -19,22 +20,28 @@ extern "C" {
 /*
  * sg_file_bd: one file holds sector_count sectors of sector_size bytes,
  * with NOR semantics (erase writes 0xFF; prog ANDs, so it only clears
- * bits). A missing file is created fully erased; an existing one must have
- * exactly the geometry's size (it is never truncated or grown). Every prog
- * and erase is followed by fsync(), so a call that returns 0 is durable.
- * No monotonic counter: a file can always be copied back (sg_tpm_counter.h
- * wraps this block device with one kept in a TPM 2.0).
+ * bits). Only a missing file is a factory part: it is created fully
+ * erased (under a temporary name, renamed into place once complete). An
+ * existing file must have exactly the geometry's size — a zero-length or
+ * short file (what a crash leaves on some file systems) is not read as
+ * factory-fresh but refused (SG_ERR_LOCKED), and never truncated, grown or
+ * rewritten. Every prog and erase is followed by fsync(), so a call that
+ * returns 0 is durable. No monotonic counter: a file can always be copied
+ * back, and the blockdev says so (rollback_protection "none ..."); sg_tpm_counter.h
+ * wraps this block device with one kept in a TPM 2.0.
  */
 typedef struct {
   int fd;
   uint32_t sector_size, sector_count, prog_size;
+  long long found_size; /* after SG_ERR_LOCKED: the size the file had */
 } sg_file_bd;
 
 /* Make `f` safe to close without opening it. */
 void sg_file_bd_init(sg_file_bd *f);
 /* Open or create `path` (the caller picks it, e.g. /var/lib/stagegate/slot).
- * Returns SG_OK, SG_ERR_ARG (bad geometry) or SG_ERR_STORAGE (I/O, or an
- * existing file of the wrong size). */
+ * Returns SG_OK, SG_ERR_ARG (bad geometry), SG_ERR_LOCKED (an existing
+ * file of the wrong size, zero included: f->found_size says which) or
+ * SG_ERR_STORAGE (I/O). */
 int sg_file_bd_open(sg_file_bd *f, const char *path, uint32_t sector_size, uint32_t sector_count,
                     uint32_t prog_size);
 /* Fill `bd` with this file's hooks. */
@@ -74,6 +81,20 @@ typedef struct {
   int fd;
   const sg_clock *clock; /* for "time"; NULL: omitted */
 } sg_posix_event_log;
+
+/*
+ * Untrusted text (profile and CSP names, SSIDs, certificate subjects, file
+ * names) made safe to print. Both decode UTF-8 strictly and escape what a
+ * terminal would act on or that reorders text: C0 controls, DEL, C1
+ * controls, bidirectional controls, U+2028/2029, U+FEFF, and the backslash.
+ *  - json: a JSON string body (no quotes): \" \\ \u00XX; an invalid
+ *    UTF-8 byte becomes \ufffd, so the result is always valid JSON;
+ *  - text: \xNN for C0/DEL/C1 and invalid bytes, \uXXXX for the others.
+ * Write at most cap - 1 bytes and a NUL (cap > 0), never splitting an
+ * escape or a character; return the length written.
+ */
+size_t sg_posix_escape_json(char *out, size_t cap, const char *s);
+size_t sg_posix_escape_text(char *out, size_t cap, const char *s);
 int sg_posix_event_log_open(sg_posix_event_log *log, const char *path, const sg_clock *clock);
 void sg_posix_event_log_sink(sg_posix_event_log *log, sg_event_sink *out);
 void sg_posix_event_log_close(sg_posix_event_log *log);

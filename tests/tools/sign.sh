@@ -143,4 +143,10 @@ sign_fail "base64url DER PKCS#1 key in the profile" 2 'private-key material' \
   "{\"stagegate\":1,\"name\":\"t\",\"actions\":[{\"csp\":\"Wifi\",\"blob\":\"$(b64u_encode <rsa.pkcs1.der)\"}]}" --seq 1
 sign_fail "private JWK in the profile" 2 'private JWK' \
   '{"stagegate":1,"name":"t","actions":[{"csp":"Wifi","jwk":{"kty":"EC","crv":"P-256","d":"AAAA"}}]}' --seq 1
+# the device's screen (agent/src/keyscreen.c), compiled into the signer
+sign_fail "hex PKCS#1 key in the profile" 2 'private-key material' \
+  "{\"stagegate\":1,\"name\":\"t\",\"actions\":[{\"csp\":\"Wifi\",\"blob\":\"$(perl -e 'local $/; print unpack("H*", <STDIN>)' <rsa.pkcs1.der)\"}]}" --seq 1
+half=$(( $(base64 -w0 ec256.key.der | wc -c) / 2 ))
+sign_fail "key split over two members" 2 'private-key material' \
+  "{\"stagegate\":1,\"name\":\"t\",\"actions\":[{\"csp\":\"Wifi\",\"a\":\"$(base64 -w0 ec256.key.der | head -c $half)\",\"b\":\"$(base64 -w0 ec256.key.der | tail -c +$((half + 1)))\"}]}" --seq 1
 finish

@@ -76,6 +76,7 @@ static void test_file_blockdev(void) {
   sg_blockdev bd;
   struct stat st;
   temp_path(path, sizeof path, "slot");
+  unlink(path); /* mkstemp made it empty: only a missing file is factory-fresh */
   sg_file_bd_init(&f);
   sg_file_bd_close(&f); /* safe before open */
   SG_CHECK_CODE(sg_file_bd_open(&f, path, 4096, 4, 8), SG_OK);
@@ -93,7 +94,8 @@ static void test_file_blockdev(void) {
   sg_file_bd_close(&f);
 
   /* Another geometry never reinterprets the file. */
-  SG_CHECK_CODE(sg_file_bd_open(&f, path, 4096, 2, 8), SG_ERR_STORAGE);
+  SG_CHECK_CODE(sg_file_bd_open(&f, path, 4096, 2, 8), SG_ERR_LOCKED);
+  SG_CHECK(f.found_size == 4 * 4096);
   SG_CHECK_CODE(sg_file_bd_open(&f, path, 4096, 4, 3), SG_ERR_ARG);
 
   /* One copy corrupted: the other loads; both: LOCKED. */
@@ -118,6 +120,40 @@ static void test_file_blockdev(void) {
   SG_CHECK(bd.prog(bd.ctx, 3, 4, buf, 8) != 0);
   SG_CHECK(bd.read(bd.ctx, 4, 0, buf, 1) != 0);
   SG_CHECK(bd.read(bd.ctx, 3, 4090, buf, 8) != 0);
+  sg_file_bd_close(&f);
+  unlink(path);
+}
+
+/* Issue 9, defect 11: a zero-length or short slot file (a crash on some
+ * file systems) was read as a factory part, silently dropping the anchor
+ * and the floors. Only a missing file is factory-fresh now; the others are
+ * refused as LOCKED and left exactly as they were. */
+static void test_empty_or_short_slot_file_is_not_factory(void) {
+  sg_file_bd f;
+  sg_blockdev bd;
+  struct stat st;
+  temp_path(path, sizeof path, "empty");      /* exists, zero bytes */
+  sg_file_bd_init(&f);
+  SG_CHECK_CODE(sg_file_bd_open(&f, path, 4096, 4, 8), SG_ERR_LOCKED);
+  SG_CHECK(f.found_size == 0);
+  SG_CHECK(stat(path, &st) == 0 && st.st_size == 0); /* not "repaired" into a factory part */
+  FILE *fp = fopen(path, "wb");
+  SG_CHECK(fp != NULL);
+  if (fp != NULL) {
+    for (int i = 0; i < 4096 * 3; i++) {
+      fputc(0xFF, fp); /* three of four sectors: cut short */
+    }
+    fclose(fp);
+  }
+  SG_CHECK_CODE(sg_file_bd_open(&f, path, 4096, 4, 8), SG_ERR_LOCKED);
+  SG_CHECK(f.found_size == 4096 * 3);
+  SG_CHECK(stat(path, &st) == 0 && st.st_size == 4096 * 3);
+  /* missing: created whole, and the port says it cannot see a rollback */
+  unlink(path);
+  SG_CHECK_CODE(sg_file_bd_open(&f, path, 4096, 4, 8), SG_OK);
+  SG_CHECK(stat(path, &st) == 0 && st.st_size == 4 * 4096);
+  sg_file_bd_blockdev(&f, &bd);
+  SG_CHECK(bd.rollback_protection != NULL && strncmp(bd.rollback_protection, "none", 4) == 0);
   sg_file_bd_close(&f);
   unlink(path);
 }
@@ -177,6 +213,7 @@ static void test_clock(void) {
 int main(void) {
   sg_test_begin("ports (posix)");
   SG_RUN(test_file_blockdev);
+  SG_RUN(test_empty_or_short_slot_file_is_not_factory);
   SG_RUN(test_identity);
   SG_RUN(test_clock);
   return sg_test_end();

@@ -93,7 +93,8 @@ static int sg_wifi_run(void *ctx, const cJSON *action) {
   const cJSON *ssid = cJSON_GetObjectItemCaseSensitive(settings, "ssid");
   const cJSON *nets = cJSON_GetObjectItemCaseSensitive(action, "networks");
   if (cJSON_IsString(ssid)) {
-    fprintf(sg_handler_out, "  Wifi: joining \"%s\"\n", ssid->valuestring);
+    char esc[512];
+    fprintf(sg_handler_out, "  Wifi: joining \"%s\"\n", sg_report_text(esc, sizeof esc, ssid->valuestring));
   } else if (cJSON_IsArray(nets)) {
     fprintf(sg_handler_out, "  Wifi: %d networks configured\n", cJSON_GetArraySize(nets));
   } else {
@@ -183,7 +184,7 @@ static void sg_device_attach_tpm(const sg_options *o) {
   sg_tpm_counter_blockdev(&dev.tpm, &dev.file_bd, &dev.bd);
 }
 
-const char *sg_rollback_protection(void) { return dev.use_tpm ? dev.rollback : "none"; }
+const char *sg_rollback_protection(void) { return dev.use_tpm ? dev.rollback : NULL; }
 
 static int sg_device_open(const sg_options *o, const sg_report *r) {
   char path[4096];
@@ -193,7 +194,17 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
   }
   snprintf(path, sizeof path, "%s/trustslot.bin", o->state_dir);
   sg_file_bd_init(&dev.file);
-  if (sg_file_bd_open(&dev.file, path, SG_SLOT_SECTOR, SG_SLOT_SECTORS, 8) != SG_OK) {
+  const int opened = sg_file_bd_open(&dev.file, path, SG_SLOT_SECTOR, SG_SLOT_SECTORS, 8);
+  if (opened == SG_ERR_LOCKED) {
+    /* Only a missing file is a factory part (issue 9, defect 11). */
+    fprintf(stderr,
+            "stagegate-agent: trust slot %s is %lld bytes, not %u: empty, cut short or another "
+            "device's; it is not read as a factory part and is left as it is. The device is locked "
+            "(%s) until it is restored or removed on purpose.\n",
+            path, dev.file.found_size, SG_SLOT_SECTOR * SG_SLOT_SECTORS, sg_strerror_name(SG_ERR_LOCKED));
+    return SG_EXIT_IO;
+  }
+  if (opened != SG_OK) {
     fprintf(stderr, "stagegate-agent: cannot open trust slot %s\n", path);
     return SG_EXIT_IO;
   }

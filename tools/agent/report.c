@@ -4,20 +4,21 @@
 #include "mbedtls/x509_crt.h"
 #include "sg_agent_tool.h"
 #include "sg_crypto.h"
+#include "sg_posix.h"
 
+/* Everything printed that came from outside (profile and CSP names,
+ * file names, certificate subjects) goes through one of these two: a
+ * control character in a profile must not reach the operator's terminal
+ * or break a JSON line (issue 9, defect 12). */
 void sg_report_json_str(FILE *f, const char *s) {
-  fputc('"', f);
-  for (; *s != '\0'; s++) {
-    const unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\') {
-      fprintf(f, "\\%c", c);
-    } else if (c < 0x20) {
-      fprintf(f, "\\u%04x", c);
-    } else {
-      fputc(c, f);
-    }
-  }
-  fputc('"', f);
+  char buf[1024];
+  (void)sg_posix_escape_json(buf, sizeof buf, s);
+  fprintf(f, "\"%s\"", buf);
+}
+
+const char *sg_report_text(char *buf, size_t cap, const char *s) {
+  (void)sg_posix_escape_text(buf, cap, s);
+  return buf;
 }
 
 void sg_report_feed(const sg_report *r, const char *source, int code, const sg_feed_result *res) {
@@ -26,11 +27,13 @@ void sg_report_feed(const sg_report *r, const char *source, int code, const sg_f
       fprintf(r->out, "{\"event\":\"progress\",\"have\":%u,\"total\":%u,\"restarted\":%s}\n", res->have,
               res->total, res->restarted ? "true" : "false");
     } else {
+      char src[1024];
+      (void)sg_report_text(src, sizeof src, source);
       if (res->restarted) {
-        fprintf(r->out, "%s: barcode of another profile: the partial scan was dropped\n", source);
+        fprintf(r->out, "%s: barcode of another profile: the partial scan was dropped\n", src);
       }
       if (res->have < res->total) {
-        fprintf(r->out, "%s: %u of %u scanned, waiting for %u\n", source, res->have, res->total,
+        fprintf(r->out, "%s: %u of %u scanned, waiting for %u\n", src, res->have, res->total,
                 res->total - res->have);
       }
     }
@@ -46,14 +49,23 @@ void sg_report_feed(const sg_report *r, const char *source, int code, const sg_f
       fprintf(r->out, ",\"seq\":%llu", (unsigned long long)res->seq);
     }
     fprintf(r->out, ",\"encrypted\":%s", res->encrypted ? "true" : "false");
+    if (res->detail[0] != '\0') {
+      fputs(",\"detail\":", r->out);
+      sg_report_json_str(r->out, res->detail);
+    }
     fprintf(r->out, ",\"trust_changed\":%s}\n", res->trust_changed ? "true" : "false");
     return;
   }
-  const char *name = res->profile_name[0] != '\0' ? res->profile_name : "(unnamed)";
+  char name[512], detail[512];
+  (void)sg_report_text(name, sizeof name, res->profile_name[0] != '\0' ? res->profile_name : "(unnamed)");
+  (void)sg_report_text(detail, sizeof detail, res->detail);
   if (code == SG_ACCEPTED) {
     fprintf(r->out, "ACCEPTED  \"%s\"", name);
   } else {
     fprintf(r->out, "REJECTED  \"%s\": %s (%s)", name, sg_strerror(code), sg_strerror_name(code));
+  }
+  if (detail[0] != '\0') {
+    fprintf(r->out, ": %s", detail);
   }
   if (res->has_seq) {
     fprintf(r->out, ", seq %llu", (unsigned long long)res->seq);
@@ -70,7 +82,9 @@ void sg_report_input_error(const sg_report *r, const char *source, int code) {
     sg_report_json_str(r->out, source);
     fprintf(r->out, ",\"result\":\"%s\",\"code\":%d}\n", sg_strerror_name(code), code);
   } else {
-    fprintf(r->out, "%s: %s (%s)\n", source, sg_strerror(code), sg_strerror_name(code));
+    char src[1024];
+    fprintf(r->out, "%s: %s (%s)\n", sg_report_text(src, sizeof src, source), sg_strerror(code),
+            sg_strerror_name(code));
   }
 }
 
@@ -109,11 +123,18 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
     sg_hex(fp, st.anchor_sha256, 32);
   }
   const char *state = sg_trust_state_name(st.state);
+  /* The TPM counter when --tpm is in use; else what the port says of itself. */
+  const char *rollback = sg_rollback_protection();
+  if (rollback == NULL) {
+    rollback = st.rollback_protection != NULL ? st.rollback_protection : "none";
+  }
   if (r->json) {
     fprintf(r->out, "{\"state\":\"%s\",\"mode\":\"%s\",\"seq_floor\":%llu,\"time_floor\":%llu,"
                     "\"effective_time\":%lld",
             state, sg_anchor_mode_name(st.mode), (unsigned long long)st.seq_floor,
             (unsigned long long)st.time_floor, (long long)st.effective_time);
+    fputs(",\"rollback_protection\":", r->out);
+    sg_report_json_str(r->out, rollback);
     if (have_cert) {
       fputs(",\"anchor\":{\"subject\":", r->out);
       sg_report_json_str(r->out, subject);
@@ -127,14 +148,13 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
       fprintf(r->out, ",\"pending\":{\"mode\":\"%s\",\"activate_at\":%llu}",
               sg_anchor_mode_name(st.pending_mode), (unsigned long long)st.activate_at);
     }
-    fputs(",\"rollback_protection\":", r->out);
-    sg_report_json_str(r->out, sg_rollback_protection());
     fputs("}\n", r->out);
   } else {
     fprintf(r->out, "trust state:   %s\n", state);
     if (have_cert) {
-      fprintf(r->out, "anchor (%s):  %s\n", sg_anchor_mode_name(st.mode), subject);
-      fprintf(r->out, "  issuer:      %s\n", issuer);
+      char esc[1024];
+      fprintf(r->out, "anchor (%s):  %s\n", sg_anchor_mode_name(st.mode), sg_report_text(esc, sizeof esc, subject));
+      fprintf(r->out, "  issuer:      %s\n", sg_report_text(esc, sizeof esc, issuer));
       fprintf(r->out, "  valid:       %s .. %s (%lld days left)\n", from, to, days);
       fprintf(r->out, "  key:         %s, %u bits\n", mbedtls_pk_get_name(&crt.pk),
               (unsigned)mbedtls_pk_get_bitlen(&crt.pk));
@@ -147,7 +167,8 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
     fprintf(r->out, "replay floor:  seq >= %llu\n", (unsigned long long)st.seq_floor);
     fprintf(r->out, "time floor:    %llu (effective time %lld)\n", (unsigned long long)st.time_floor,
             (long long)st.effective_time);
-    fprintf(r->out, "rollback protection: %s\n", sg_rollback_protection());
+    char rb[256];
+    fprintf(r->out, "rollback protection: %s\n", sg_report_text(rb, sizeof rb, rollback));
   }
   mbedtls_x509_crt_free(&crt);
   return SG_EXIT_ACCEPTED;

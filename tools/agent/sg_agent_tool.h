@@ -27,9 +27,13 @@ void sg_report_input_error(const sg_report *r, const char *source, int code);
 /* The trust state, the anchor's details, floors. */
 int sg_report_status(const sg_report *r, const sg_agent *agent);
 /* How this device detects a restored older trust slot, for `status`:
- * "none", or "TPM NV counter 0x01005347" (main.c knows the device). */
+ * "TPM NV counter 0x01005347" with --tpm (main.c knows the device), NULL
+ * without: then the block device's own word (sg_status) is reported. */
 const char *sg_rollback_protection(void);
 /* `s` as a JSON string (quotes included). */
+/* `s` as a JSON string (quotes included), escaped (sg_posix_escape_json). */
 void sg_report_json_str(FILE *f, const char *s);
+/* `s` escaped for a terminal into buf (sg_posix_escape_text); returns buf. */
+const char *sg_report_text(char *buf, size_t cap, const char *s);
 
 #endif

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "arena.h"
+#include "keyscreen.h"
 #include "mbedtls/pk.h"
 #include "profile.h"
 #include "sg_sign.h"
@@ -144,7 +145,7 @@ static int sg_string_is_key(const char *s) {
   return is_key;
 }
 
-int sg_profile_check_no_keys(const cJSON *item) {
+static int sg_check_no_keys_walk(const cJSON *item) {
   if (cJSON_IsString(item) && sg_string_is_key(item->valuestring)) {
     return sg_fail("the profile carries private-key material%s%s: keys never go to devices",
                    item->string != NULL ? " in \"" : "",
@@ -156,12 +157,26 @@ int sg_profile_check_no_keys(const cJSON *item) {
     return sg_fail("the profile carries a private JWK: keys never go to devices");
   }
   for (const cJSON *c = item->child; c != NULL; c = c->next) {
-    const int ret = sg_profile_check_no_keys(c);
+    const int ret = sg_check_no_keys_walk(c);
     if (ret != SG_EXIT_OK) {
       return ret;
     }
   }
   return SG_EXIT_OK;
+}
+
+int sg_profile_check_no_keys(const cJSON *item) {
+  /* The device's own screen first (agent/src/keyscreen.c, compiled in):
+   * the signer refuses everything a device would refuse as a key. */
+  const int ret = sg_keyscreen_json(item);
+  if (ret == SG_ERR_PRIVATE_KEY) {
+    return sg_fail("the profile carries private-key material (PEM, base64, hex, a key container or "
+                   "a private JWK): keys never go to devices");
+  }
+  if (ret != SG_OK) {
+    return sg_fail("the profile is nested deeper than devices accept");
+  }
+  return sg_check_no_keys_walk(item);
 }
 
 /* Set (or check) an unsigned integer member from a command-line value. */

@@ -92,6 +92,9 @@ typedef struct sg_feed_result {
   int has_seq;
   int trust_changed;     /* the accepted profile changed the trust slot */
   int encrypted;         /* the profile came encrypted (JWE) and was opened */
+  char detail[64];       /* what the code alone does not say, e.g. "no handler for CSP \"Clock\""
+                            (the CSP name as the profile has it: escape it before printing);
+                            "" when there is nothing to add */
 } sg_feed_result;
 
 /* What sg_agent_status reports. Pointers into the agent: valid until the
@@ -109,6 +112,7 @@ typedef struct sg_status {
   uint64_t seq_floor;
   uint64_t time_floor;
   int64_t effective_time;     /* max(clock, time floor) */
+  const char *rollback_protection; /* the storage port's description; "none" if it has none */
 } sg_status;
 
 #include "stagegate/agent_state.h"

@@ -38,6 +38,9 @@ extern "C" {
  *  - every call returns 0 on success, a negative value on failure.
  * The optional monotonic counter (OTP, RPMB, a fuse bank) only ever grows;
  * leave both hooks NULL if the device has none.
+ * `rollback_protection` tells a deployer what stops an old copy of the
+ * slot being written back (shown by status tools): e.g. "TPM NV counter",
+ * or "none (...)". NULL reads as "none" when there is no counter hook.
  */
 typedef struct sg_blockdev {
   void *ctx;
@@ -49,6 +52,7 @@ typedef struct sg_blockdev {
   uint32_t sector_count;
   int (*counter_read)(void *ctx, uint32_t *value);
   int (*counter_raise)(void *ctx, uint32_t value); /* to at least `value` */
+  const char *rollback_protection;                  /* a description; see above */
 } sg_blockdev;
 
 /*
