@@ -124,6 +124,16 @@ void RotateCrop(const Grey &in, const Box &box, double degrees, Grey *out) {
   }
 }
 
+bool DarkGround(const Grey &in) {
+  size_t hist[256] = {0}, n = 0;
+  for (size_t i = 0; i < in.px.size(); i += 5) hist[in.px[i]]++, n++;
+  int lo = 0, hi = 255, med = 0;
+  for (size_t acc = 0; lo < 255 && (acc += hist[lo]) < n / 50;) lo++;
+  for (size_t acc = 0; hi > 0 && (acc += hist[hi]) < n / 50;) hi--;
+  for (size_t acc = 0; med < 255 && (acc += hist[med]) < n / 2;) med++;
+  return med < (lo + hi) / 2;
+}
+
 Box BusyBox(const Grey &in) {
   constexpr int kTile = 16;
   const int tw = in.width / kTile, th = in.height / kTile;
@@ -239,7 +249,7 @@ Pdf417Hint FindPdf417Patterns(const Grey &in) {
       if (inliers > best) best = inliers, best_a = a;
     }
   }
-  if (best >= 3) {
+  if (best >= 4) {
     hint.have_angle = true;
     hint.degrees = std::atan(best_a) * 180.0 / kPi;
   }

@@ -47,9 +47,13 @@ void RotateCrop(const Grey &in, const Box &box, double degrees, Grey *out);
 // tile is busy.
 Box BusyBox(const Grey &in);
 
+// Is most of the frame dark (its median under the middle of its range)?
+// Light modules on a dark ground look so; paper does not.
+bool DarkGround(const Grey &in);
+
 // PDF417 start (8 1 1 1 1 1 1 3) or stop (7 1 1 3 1 1 1 2 1) patterns on
-// scan lines every few rows. `found` is how many were seen; when three or
-// more lie on one straight edge, *degrees is that edge's tilt from the
+// scan lines every few rows. `found` is how many were seen; when four or
+// more start patterns lie on one straight edge, *degrees is that edge's tilt from the
 // vertical (the symbol's rotation) and *have_angle true. *box covers every
 // pattern seen, grown by the symbol's likely extent.
 struct Pdf417Hint {

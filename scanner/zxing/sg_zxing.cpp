@@ -89,8 +89,8 @@ bool SameSymbol(const sg_symbol &a, const sg_symbol &b) {
          (a.len == 0 || std::memcmp(a.data, b.data, a.len) == 0);
 }
 
-// Append the valid results not already in out[first..]; stop at the first
-// that does not fit.
+// Append the valid results not already in out[first..] (nor twice from one
+// pass); stop at the first that does not fit.
 int AppendNew(const ZXing::Results &results, sg_symbol_list *out, size_t first, bool *any) {
   ZXing::Results fresh;
   for (const auto &r : results) {
@@ -104,6 +104,11 @@ int AppendNew(const ZXing::Results &results, sg_symbol_list *out, size_t first, 
     probe.sa_index = r.isPartOfSequence() ? r.sequenceIndex() : -1;
     bool seen = false;
     for (size_t i = first; i < out->count && !seen; i++) seen = SameSymbol(out->items[i], probe);
+    for (const auto &f : fresh) { // ZXing 1.4 may find one symbol twice in one pass
+      if (seen) break;
+      seen = f.format() == r.format() && f.bytes() == bytes &&
+             (f.isPartOfSequence() ? f.sequenceIndex() : -1) == probe.sa_index;
+    }
     if (!seen) fresh.push_back(r);
   }
   return AppendResults(fresh, out, any);
@@ -136,7 +141,13 @@ struct Attempt {
   size_t room;
   sg_symbol_list *out;
   size_t first;
+  bool force_invert;
   bool any = false;
+
+  // The later passes: no ZXing rotations (the plain pass did those) and no
+  // ZXing downscaling (the tactics scale themselves), to keep an
+  // unreadable frame's cost near the budget.
+  ZXing::DecodeHints Later() const { return Hints().setTryRotate(false).setTryDownscale(false); }
 
   ZXing::DecodeHints Hints() const {
     ZXing::DecodeHints h;
@@ -179,11 +190,11 @@ int PassDownscaled(Frame &f, Attempt &a) {
   if (f.view.width() < 320 || f.view.height() < 160) return SG_ERR_NO_SYMBOL;
   sg::Grey half;
   sg::Downscale2(f.Grey(), &half);
-  return a.Read(half, a.Hints().setTryDownscale(false));
+  return a.Read(half, a.Later());
 }
 
 int PassGlobalHistogram(Frame &f, Attempt &a) {
-  return a.Read(f.view, a.Hints().setBinarizer(ZXing::Binarizer::GlobalHistogram));
+  return a.Read(f.view, a.Later().setBinarizer(ZXing::Binarizer::GlobalHistogram));
 }
 
 // Budget: the upscaled crop may not hold more pixels than a 1280x720 frame
@@ -195,37 +206,32 @@ int PassUpscaled(Frame &f, Attempt &a) {
   if (box.w == 0 || 4 * box.area() > budget) return SG_ERR_NO_SYMBOL;
   sg::Grey big;
   sg::Upscale2(g, box, &big);
-  return a.Read(big, a.Hints().setTryDownscale(false));
+  return a.Read(big, a.Later());
 }
 
-// PDF417 only, and only when its start or stop pattern is on the frame:
-// the symbol's tilt is measured from the start patterns when three or more
-// line up (then that angle and its 2.5-degree neighbours are tried), else
-// 0 and every 2.5 degrees up to 15 either way. The crop is straightened and
-// read for PDF417 alone, without ZXing's own rotations or downscaling
-// (which also helps blurred symbols the plain pass misses).
+// PDF417 only, and only when its start patterns are on the frame: the
+// symbol's tilt is measured from the start patterns when four or more line
+// up; that angle and its 2.5-degree neighbours are tried (up to 17.5
+// degrees either way). The crop is straightened and read for PDF417 alone,
+// without ZXing's own rotations or downscaling (which also reads some
+// blurred symbols the plain pass misses).
 int PassDeskewPdf417(Frame &f, Attempt &a) {
   if ((a.mask & SG_SYMBOLOGY_BIT(SG_SYMBOLOGY_PDF417)) == 0) return SG_ERR_NO_SYMBOL;
   const sg::Grey &g = f.Grey();
   const sg::Pdf417Hint hint = sg::FindPdf417Patterns(g);
   if (hint.found == 0 || hint.box.w == 0) return SG_ERR_NO_SYMBOL;
   // The crop: the busy part of the frame (the patterns' own box when
-  // nothing looks busy). A measured tilt is undone first, then its
-  // 2.5-degree neighbours; without one, 0 and every 2.5 degrees to 15.
+  // nothing looks busy). The measured tilt is undone, then its 2.5-degree
+  // neighbours are tried. Without a measured tilt (stray pattern-like runs
+  // in a QR code or in noise) nothing is tried: a blind sweep of every
+  // 2.5 degrees to 15 cost more than the budget on such frames.
+  if (!hint.have_angle) return SG_ERR_NO_SYMBOL;
   sg::Box box = sg::BusyBox(g);
   if (box.w == 0) box = hint.box;
   std::vector<double> angles;
-  if (hint.have_angle) {
-    for (double d : {0.0, -2.5, 2.5}) angles.push_back(-hint.degrees + d);
-  } else {
-    angles.push_back(0.0);
-    for (double d = 2.5; d <= 15.0; d += 2.5) {
-      angles.push_back(d);
-      angles.push_back(-d);
-    }
-  }
-  ZXing::DecodeHints h = a.Hints();
-  h.setFormats(BarcodeFormat::PDF417).setTryRotate(false).setTryDownscale(false);
+  for (double d : {0.0, -2.5, 2.5}) angles.push_back(-hint.degrees + d);
+  ZXing::DecodeHints h = a.Later();
+  h.setFormats(BarcodeFormat::PDF417);
   for (double deg : angles) {
     sg::Grey straight;
     sg::RotateCrop(g, box, deg, &straight);
@@ -235,10 +241,13 @@ int PassDeskewPdf417(Frame &f, Attempt &a) {
   return SG_OK;
 }
 
+// Only for frames that are mostly dark (a screen in dark mode), unless the
+// caller asked for it (try_invert): on paper it cost a full pass for nothing.
 int PassInverted(Frame &f, Attempt &a) {
+  if (!a.force_invert && !sg::DarkGround(f.Grey())) return SG_ERR_NO_SYMBOL;
   sg::Grey neg;
   sg::Invert(f.Grey(), &neg);
-  return a.Read(neg, a.Hints());
+  return a.Read(neg, a.Later());
 }
 
 struct Tactic {
@@ -292,7 +301,7 @@ int ReadImpl(const uint8_t *pixels, size_t len, uint32_t width, uint32_t height,
   Frame frame{ZXing::ImageView(pixels, (int)width, (int)height, zf, (int)stride), pixels, stride,
               (int)bpp, sg::Grey{}};
   // One more than fits, so an overflow is seen rather than silently cut.
-  Attempt attempt{&o, mask, out->cap - out->count, out, out->count};
+  Attempt attempt{&o, mask, out->cap - out->count, out, out->count, o.try_invert != 0};
   for (const Tactic &t : kTactics) {
     if (t.bit != 0 && (tactics & t.bit) == 0) continue;
     const int ret = t.run(frame, attempt);
