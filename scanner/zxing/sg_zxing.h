@@ -65,13 +65,15 @@ int sg_symbol_list_push(sg_symbol_list *list, const sg_symbol *sym);
  * read by the plain pass and costs nothing more.
  *   DOWNSCALED        a half-size copy, each pixel the mean of 2x2
  *                     (noise, screen moire, blur); frames of 320x160 and up
- *   GLOBAL_HISTOGRAM  ZXing's second binarizer (uneven light, low contrast)
+ *   GLOBAL_HISTOGRAM  ZXing's second binarizer (uneven light, low contrast),
+ *                     for QR, DataMatrix and Aztec (ZXing's PDF417 reader
+ *                     costs 4-7x a pass over such a frame)
  *   UPSCALED          the busy part of the frame at twice the size (small
  *                     symbols, 1-2 px modules); only when that crop holds no
  *                     more pixels than max(frame, 1280x720)
- *   DESKEW_PDF417     when PDF417 start patterns are seen and four or more
- *                     line up: the busy crop straightened by their measured
- *                     tilt (and that +-2.5 degrees) and read for PDF417
+ *   DESKEW_PDF417     when four or more PDF417 start patterns line up at a
+ *                     tilt of 1.25 to ~17 degrees: the busy crop
+ *                     straightened by that tilt and read for PDF417
  *   INVERTED          light modules on a dark ground (a screen in dark
  *                     mode); only when most of the frame is dark
  * Budget: an unreadable frame costs at most about 3x the plain pass
