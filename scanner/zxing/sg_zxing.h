@@ -76,8 +76,12 @@ int sg_symbol_list_push(sg_symbol_list *list, const sg_symbol *sym);
  *                     straightened by that tilt and read for PDF417
  *   INVERTED          light modules on a dark ground (a screen in dark
  *                     mode); only when most of the frame is dark
- * Budget: an unreadable frame costs at most about 3x the plain pass
- * (callgrind, 1280x720; see tests/images/tactics-corpus).
+ * Cost (callgrind, 1280x720 frames): a frame the plain pass reads costs
+ * exactly what it did; an unreadable one 1.8x to 2.7x the plain pass on
+ * most frames, but ZXing 1.4's PDF417 reader is erratic and a PDF417 frame
+ * whose plain pass gives up early can cost more (6.3x measured on a
+ * low-contrast one, almost all in the downscaled pass). See
+ * tests/images/tactics-corpus.
  */
 #define SG_ZX_TACTIC_DOWNSCALED       0x01u
 #define SG_ZX_TACTIC_GLOBAL_HISTOGRAM 0x02u
