@@ -21,7 +21,7 @@ else()
   list(APPEND sg_install_targets sg_posix_port)
 endif()
 if(STAGEGATE_WITH_ZXING)
-  list(APPEND sg_install_targets sg_stb sg_image sg_zxing)
+  list(APPEND sg_install_targets sg_image sg_zxing)
 endif()
 
 install(TARGETS ${sg_install_targets} EXPORT stagegateTargets

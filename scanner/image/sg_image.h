@@ -1,15 +1,15 @@
 /*
- * sg_image — PNG, JPEG and PGM/PPM images in, PNG out, through Debian's
- * stb_image / stb_image_write (Linux targets only).
+ * sg_image — PNG, JPEG and binary PGM/PPM images in, PNG or JPEG out
+ * (Linux targets only). PNG is decoded by libpng, JPEG by libjpeg-turbo
+ * (Debian's maintained libraries), PGM/PPM by a small strict parser of
+ * our own (sg_pnm.c).
  *
- * Every load checks, before any pixel is decoded: the file size against
- * limits->max_file_bytes, the format from its magic bytes, truncation (PNG
- * chunk walk to IEND, JPEG EOI marker, PGM/PPM sample count) and the
- * header's dimensions against limits->max_pixels / max_side. Only then is
- * stb_image allowed to allocate and decode.
- *
- * Not thread-safe with respect to stb's failure string; use one loader per
- * thread.
+ * Every load checks the file size against limits->max_file_bytes and the
+ * format from its magic bytes first; the decoder then reads the header and
+ * checks its dimensions against limits->max_pixels / max_side before any
+ * pixel buffer is allocated. A file that ends early is
+ * SG_ERR_IMAGE_TRUNCATED (the decoder itself ran out of bytes), one whose
+ * bytes are wrong SG_ERR_IMAGE_CORRUPT. Reentrant: no global state.
  */
 #ifndef SG_IMAGE_H
 #define SG_IMAGE_H

@@ -10,12 +10,15 @@
 #include <ZXing/ReadBarcode.h>
 #include <ZXing/ZXVersion.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "sg_zx_frames.h"
 #include "stagegate/errors.h"
 
 namespace {
@@ -81,9 +84,213 @@ int AppendResults(const ZXing::Results &results, sg_symbol_list *out, bool *any)
   return SG_OK;
 }
 
+bool SameSymbol(const sg_symbol &a, const sg_symbol &b) {
+  return a.symbology == b.symbology && a.len == b.len && a.sa_index == b.sa_index &&
+         (a.len == 0 || std::memcmp(a.data, b.data, a.len) == 0);
+}
+
+// Append the valid results not already in out[first..] (nor twice from one
+// pass); stop at the first that does not fit.
+int AppendNew(const ZXing::Results &results, sg_symbol_list *out, size_t first, bool *any) {
+  ZXing::Results fresh;
+  for (const auto &r : results) {
+    if (!r.isValid()) continue;
+    const ZXing::ByteArray &bytes = r.bytes();
+    sg_symbol probe;
+    sg_symbol_clear(&probe);
+    probe.data = bytes.data();
+    probe.len = bytes.size();
+    probe.symbology = FromZx(r.format());
+    probe.sa_index = r.isPartOfSequence() ? r.sequenceIndex() : -1;
+    bool seen = false;
+    for (size_t i = first; i < out->count && !seen; i++) seen = SameSymbol(out->items[i], probe);
+    for (const auto &f : fresh) { // ZXing 1.4 may find one symbol twice in one pass
+      if (seen) break;
+      seen = f.format() == r.format() && f.bytes() == bytes &&
+             (f.isPartOfSequence() ? f.sequenceIndex() : -1) == probe.sa_index;
+    }
+    if (!seen) fresh.push_back(r);
+  }
+  return AppendResults(fresh, out, any);
+}
+
+// "The symbol set reassembles": something was read, and every structured-
+// append sequence among what was read has all its members (a sequence
+// that does not say its size counts as whole: nothing more can be known).
+bool Complete(const sg_symbol_list *out, size_t first) {
+  if (out->count == first) return false;
+  for (size_t i = first; i < out->count; i++) {
+    const sg_symbol &s = out->items[i];
+    if (s.sa_index < 0 || s.sa_count <= 0) continue;
+    for (int k = 0; k < s.sa_count; k++) {
+      bool have = false;
+      for (size_t j = first; j < out->count && !have; j++) {
+        const sg_symbol &t = out->items[j];
+        have = t.sa_index == k && std::strcmp(t.sa_id, s.sa_id) == 0;
+      }
+      if (!have) return false;
+    }
+  }
+  return true;
+}
+
+// One decode attempt over a frame the tactic prepared.
+struct Attempt {
+  const sg_zx_read_opts *opts;
+  unsigned mask;
+  size_t room;
+  sg_symbol_list *out;
+  size_t first;
+  bool force_invert;
+  bool any = false;
+
+  // The later passes: no ZXing rotations (the plain pass did those) and no
+  // ZXing downscaling (the tactics scale themselves), to keep an
+  // unreadable frame's cost near the budget.
+  ZXing::DecodeHints Later() const { return Hints().setTryRotate(false).setTryDownscale(false); }
+
+  ZXing::DecodeHints Hints() const {
+    ZXing::DecodeHints h;
+    h.setFormats(ToZxFormats(mask))
+        .setTryHarder(opts->try_harder != 0)
+        .setTryRotate(opts->try_rotate != 0)
+        .setTryDownscale(opts->try_downscale != 0)
+        .setIsPure(false) // never: ZXing 1.4's pure PDF417 reader writes past its buffer
+        .setMaxNumberOfSymbols(static_cast<uint8_t>(room + 1 < 255 ? room + 1 : 255));
+    return h;
+  }
+  int Read(const ZXing::ImageView &view, const ZXing::DecodeHints &h) {
+    return AppendNew(ZXing::ReadBarcodes(view, h), out, first, &any);
+  }
+  int Read(const sg::Grey &g, const ZXing::DecodeHints &h) {
+    return Read(ZXing::ImageView(g.px.data(), g.width, g.height, ZXing::ImageFormat::Lum), h);
+  }
+};
+
+// The input frame, as given and (made on first use) as packed grey.
+struct Frame {
+  Frame(const ZXing::ImageView &v, const uint8_t *p, size_t s, int b)
+      : view(v), pixels(p), stride(s), bpp(b) {}
+  ZXing::ImageView view;
+  const uint8_t *pixels;
+  size_t stride;
+  int bpp;
+  sg::Grey grey;
+  bool have_busy = false, have_pdf417 = false;
+  sg::Box busy;
+  sg::Pdf417Hint pdf417;
+  const sg::Grey &Grey() {
+    if (grey.px.empty()) sg::ToGrey(pixels, view.width(), view.height(), stride, bpp, &grey);
+    return grey;
+  }
+  const sg::Box &Busy() {
+    if (!have_busy) busy = sg::BusyBox(Grey()), have_busy = true;
+    return busy;
+  }
+  const sg::Pdf417Hint &Pdf417() {
+    if (!have_pdf417) pdf417 = sg::FindPdf417Patterns(Grey()), have_pdf417 = true;
+    return pdf417;
+  }
+};
+
+// The tactics, in the order they run. Each returns SG_OK (whether or not it
+// read anything), SG_ERR_NO_SYMBOL when it does not apply to this frame, or
+// a list error. Ordered by what they cost and how often they help: the
+// cheap ones first; the inverted pass last (paper is rarely negative).
+int PassPlain(Frame &f, Attempt &a) { return a.Read(f.view, a.Hints()); }
+
+int PassDownscaled(Frame &f, Attempt &a) {
+  if (f.view.width() < 320 || f.view.height() < 160) return SG_ERR_NO_SYMBOL;
+  sg::Grey half;
+  sg::Downscale2(f.Grey(), &half);
+  return a.Read(half, a.Later());
+}
+
+// The matrix symbologies only: ZXing 1.4's PDF417 reader over a globally
+// thresholded frame cost 4-7x a plain pass (measured on the tactics
+// corpus, even on the busy crop without tryHarder), for 2 of 144 frames.
+int PassGlobalHistogram(Frame &f, Attempt &a) {
+  const unsigned matrix = a.mask & ~SG_SYMBOLOGY_BIT(SG_SYMBOLOGY_PDF417);
+  if (matrix == 0) return SG_ERR_NO_SYMBOL;
+  return a.Read(f.view, a.Later()
+                            .setFormats(ToZxFormats(matrix))
+                            .setBinarizer(ZXing::Binarizer::GlobalHistogram));
+}
+
+// Budget: the upscaled crop may not hold more pixels than a 1280x720 frame
+// or the frame itself, whichever is more, so it costs at most one pass.
+int PassUpscaled(Frame &f, Attempt &a) {
+  const sg::Grey &g = f.Grey();
+  const sg::Box box = f.Busy();
+  const long long budget = std::max(1280LL * 720LL, (long long)g.width * g.height);
+  if (box.w == 0 || 4 * box.area() > budget) return SG_ERR_NO_SYMBOL;
+  sg::Grey big;
+  sg::Upscale2(g, box, &big);
+  return a.Read(big, a.Later());
+}
+
+// PDF417 only, and only when its start patterns are on the frame: the
+// symbol's tilt is measured from the start patterns when four or more line
+// up (up to about 17 degrees either way), and the crop is straightened by
+// it and read for PDF417 alone, without ZXing's own rotations or
+// downscaling.
+int PassDeskewPdf417(Frame &f, Attempt &a) {
+  if ((a.mask & SG_SYMBOLOGY_BIT(SG_SYMBOLOGY_PDF417)) == 0) return SG_ERR_NO_SYMBOL;
+  const sg::Grey &g = f.Grey();
+  const sg::Pdf417Hint &hint = f.Pdf417();
+  if (hint.found == 0 || hint.box.w == 0) return SG_ERR_NO_SYMBOL;
+  // The crop: the busy part of the frame (the patterns' own box when
+  // nothing looks busy), straightened by the measured tilt: one read, as
+  // each costs about a plain pass (ZXing's PDF417 reader dominates). No
+  // read when the tilt is under 1.25 degrees (the plain pass saw that), or
+  // when it could not be measured (stray pattern-like runs in a QR code or
+  // in noise): a blind sweep of every 2.5 degrees to 15 cost 4-13 plain
+  // passes on such frames.
+  if (!hint.have_angle || std::fabs(hint.degrees) < 1.25) return SG_ERR_NO_SYMBOL;
+  sg::Box box = f.Busy();
+  if (box.w == 0) box = hint.box;
+  const double angles[] = {-hint.degrees};
+  ZXing::DecodeHints h = a.Later();
+  h.setFormats(BarcodeFormat::PDF417);
+  for (double deg : angles) {
+    sg::Grey straight;
+    sg::RotateCrop(g, box, deg, &straight);
+    const int ret = a.Read(straight, h);
+    if (ret != SG_OK || a.any) return ret;
+  }
+  return SG_OK;
+}
+
+// Only for frames that are mostly dark (a screen in dark mode), unless the
+// caller asked for it (try_invert): on paper it cost a full pass for nothing.
+int PassInverted(Frame &f, Attempt &a) {
+  if (!a.force_invert && !sg::DarkGround(f.Grey())) return SG_ERR_NO_SYMBOL;
+  sg::Grey neg;
+  sg::Invert(f.Grey(), &neg);
+  return a.Read(neg, a.Later());
+}
+
+struct Tactic {
+  unsigned bit; // SG_ZX_TACTIC_*; 0 = always
+  const char *name;
+  int (*run)(Frame &, Attempt &);
+};
+
+constexpr Tactic kTactics[] = {
+    {0, "plain", PassPlain},
+    {SG_ZX_TACTIC_DOWNSCALED, "downscaled", PassDownscaled},
+    {SG_ZX_TACTIC_GLOBAL_HISTOGRAM, "global-histogram", PassGlobalHistogram},
+    {SG_ZX_TACTIC_UPSCALED, "upscaled", PassUpscaled},
+    {SG_ZX_TACTIC_DESKEW_PDF417, "deskew-pdf417", PassDeskewPdf417},
+    {SG_ZX_TACTIC_INVERTED, "inverted", PassInverted},
+};
+static_assert(sizeof kTactics / sizeof kTactics[0] <= SG_ZX_MAX_PASSES, "trace too small");
+
 int ReadImpl(const uint8_t *pixels, size_t len, uint32_t width, uint32_t height, size_t stride,
-             sg_pixel_format format, const sg_zx_read_opts *opts, sg_symbol_list *out) {
+             sg_pixel_format format, const sg_zx_read_opts *opts, sg_symbol_list *out,
+             sg_zx_trace *trace) {
   const size_t bpp = format == SG_PIXELS_RGB24 ? 3u : 1u;
+  if (trace != nullptr) std::memset(trace, 0, sizeof *trace);
   if (pixels == nullptr || out == nullptr || out->items == nullptr ||
       (format != SG_PIXELS_GREY8 && format != SG_PIXELS_RGB24) || width == 0 || height == 0 ||
       width > SG_ZX_MAX_SIDE || height > SG_ZX_MAX_SIDE) {
@@ -104,43 +311,31 @@ int ReadImpl(const uint8_t *pixels, size_t len, uint32_t width, uint32_t height,
   if (mask == 0) {
     return SG_ERR_ARG; // only formats we do not read
   }
-
-  // One more than fits, so an overflow is seen rather than silently cut.
-  const size_t room = out->cap - out->count;
-  ZXing::DecodeHints hints;
-  hints.setFormats(ToZxFormats(mask))
-      .setTryHarder(o.try_harder != 0)
-      .setTryRotate(o.try_rotate != 0)
-      .setTryDownscale(o.try_downscale != 0)
-      .setIsPure(o.is_pure != 0)
-      .setMaxNumberOfSymbols(static_cast<uint8_t>(room + 1 < 255 ? room + 1 : 255));
+  // is_pure: a clean render; read it with the plain pass alone. ZXing's
+  // own pure-image mode is never used (see sg_zxing.h).
+  unsigned tactics = o.is_pure != 0 ? 0u : o.tactics;
+  if (o.try_invert != 0 && o.is_pure == 0) tactics |= SG_ZX_TACTIC_INVERTED;
 
   const ZXing::ImageFormat zf =
       format == SG_PIXELS_RGB24 ? ZXing::ImageFormat::RGB : ZXing::ImageFormat::Lum;
-  const ZXing::ImageView view(pixels, (int)width, (int)height, zf, (int)stride);
-  bool any = false;
-  int ret = AppendResults(ZXing::ReadBarcodes(view, hints), out, &any);
-  if (ret != SG_OK) {
-    return ret;
-  }
-  if (!any && o.try_invert != 0) {
-    // Light modules on a dark ground: read a negative (as grey) copy.
-    std::vector<uint8_t> neg((size_t)width * height);
-    for (uint32_t y = 0; y < height; y++) {
-      const uint8_t *src = pixels + (size_t)y * stride;
-      for (uint32_t x = 0; x < width; x++) {
-        const uint8_t v = bpp == 1 ? src[x]
-                                   : ZXing::RGBToLum(src[3 * x], src[3 * x + 1], src[3 * x + 2]);
-        neg[(size_t)y * width + x] = (uint8_t)(255u - v);
-      }
+  Frame frame(ZXing::ImageView(pixels, (int)width, (int)height, zf, (int)stride), pixels, stride,
+              (int)bpp);
+  // One more than fits, so an overflow is seen rather than silently cut.
+  Attempt attempt{&o, mask, out->cap - out->count, out, out->count, o.try_invert != 0};
+  for (const Tactic &t : kTactics) {
+    if (t.bit != 0 && (tactics & t.bit) == 0) continue;
+    const int ret = t.run(frame, attempt);
+    if (ret == SG_ERR_NO_SYMBOL) continue; // not for this frame
+    if (trace != nullptr) {
+      trace->pass[trace->passes++] = t.name;
     }
-    const ZXing::ImageView nview(neg.data(), (int)width, (int)height, ZXing::ImageFormat::Lum);
-    ret = AppendResults(ZXing::ReadBarcodes(nview, hints), out, &any);
-    if (ret != SG_OK) {
-      return ret;
+    if (ret != SG_OK) return ret;
+    if (Complete(out, attempt.first)) {
+      if (trace != nullptr) trace->decoded_by = t.name;
+      return SG_OK;
     }
   }
-  return any ? SG_OK : SG_ERR_NO_SYMBOL;
+  return attempt.any ? SG_OK : SG_ERR_NO_SYMBOL;
 }
 
 struct Rendered {
@@ -249,13 +444,20 @@ void sg_zx_read_opts_default(sg_zx_read_opts *opts) {
   opts->try_downscale = 1;
   opts->is_pure = 0;
   opts->try_invert = 0;
+  opts->tactics = SG_ZX_TACTICS_ALL;
 }
 
 int sg_zx_read(const uint8_t *pixels, size_t len, uint32_t width, uint32_t height, size_t stride,
                sg_pixel_format format, const sg_zx_read_opts *opts, sg_symbol_list *out) {
+  return sg_zx_read_traced(pixels, len, width, height, stride, format, opts, out, nullptr);
+}
+
+int sg_zx_read_traced(const uint8_t *pixels, size_t len, uint32_t width, uint32_t height,
+                      size_t stride, sg_pixel_format format, const sg_zx_read_opts *opts,
+                      sg_symbol_list *out, sg_zx_trace *trace) {
   int ret = SG_ERR_INTERNAL;
   try {
-    ret = ReadImpl(pixels, len, width, height, stride, format, opts, out);
+    ret = ReadImpl(pixels, len, width, height, stride, format, opts, out, trace);
   } catch (const std::bad_alloc &) {
     ret = SG_ERR_NO_MEMORY;
   } catch (...) {

@@ -57,15 +57,53 @@ int sg_symbol_list_push(sg_symbol_list *list, const sg_symbol *sym);
 /* ------------------------------------------------------------------ */
 /* Reading.                                                            */
 
+/*
+ * Decode tactics: after the plain pass (ZXing's defaults, as set below),
+ * sg_zx_read tries these in this order, and stops at the first pass after
+ * which the symbols read so far form a whole set (at least one symbol, and
+ * every structured-append sequence among them complete). A clean image is
+ * read by the plain pass and costs nothing more.
+ *   DOWNSCALED        a half-size copy, each pixel the mean of 2x2
+ *                     (noise, screen moire, blur); frames of 320x160 and up
+ *   GLOBAL_HISTOGRAM  ZXing's second binarizer (uneven light, low contrast),
+ *                     for QR, DataMatrix and Aztec (ZXing's PDF417 reader
+ *                     costs 4-7x a pass over such a frame)
+ *   UPSCALED          the busy part of the frame at twice the size (small
+ *                     symbols, 1-2 px modules); only when that crop holds no
+ *                     more pixels than max(frame, 1280x720)
+ *   DESKEW_PDF417     when four or more PDF417 start patterns line up at a
+ *                     tilt of 1.25 to ~17 degrees: the busy crop
+ *                     straightened by that tilt and read for PDF417
+ *   INVERTED          light modules on a dark ground (a screen in dark
+ *                     mode); only when most of the frame is dark
+ * Cost (callgrind, 1280x720 frames): a frame the plain pass reads costs
+ * exactly what it did; an unreadable one 1.8x to 2.7x the plain pass on
+ * most frames, but ZXing 1.4's PDF417 reader is erratic and a PDF417 frame
+ * whose plain pass gives up early can cost more (6.3x measured on a
+ * low-contrast one, almost all in the downscaled pass). See
+ * tests/images/tactics-corpus.
+ */
+#define SG_ZX_TACTIC_DOWNSCALED       0x01u
+#define SG_ZX_TACTIC_GLOBAL_HISTOGRAM 0x02u
+#define SG_ZX_TACTIC_UPSCALED         0x04u
+#define SG_ZX_TACTIC_DESKEW_PDF417    0x08u
+#define SG_ZX_TACTIC_INVERTED         0x10u
+#define SG_ZX_TACTICS_ALL             0x1fu
+
 /* Options: start from sg_zx_read_opts_default() (or pass NULL). */
 typedef struct sg_zx_read_opts {
   unsigned formats;    /* SG_SYMBOLOGY_BIT()s; 0 = PDF417 | QR | DataMatrix | Aztec */
   int try_harder;      /* ZXing DecodeHints::tryHarder (default 1) */
   int try_rotate;      /* DecodeHints::tryRotate: also 90/180/270 degrees (default 1) */
   int try_downscale;   /* DecodeHints::tryDownscale: large images also scanned smaller (default 1) */
-  int is_pure;         /* DecodeHints::isPure: a clean, unrotated, rendered image (default 0) */
-  int try_invert;      /* light-on-dark symbols. Not in ZXing 1.4's DecodeHints: the shim
-                          reads an inverted copy when the first pass finds nothing (default 0) */
+  int is_pure;         /* the image is a clean render (e.g. a signer reading back what it drew):
+                          the plain pass alone, no tactics. It never selects ZXing 1.4's
+                          pure-image mode, whose PDF417 reader writes past its buffer and aborts
+                          on some images (default 0) */
+  int try_invert;      /* run the inverted pass on every frame that the earlier passes did not
+                          read, also when `tactics` leaves INVERTED out (default 0) */
+  unsigned tactics;    /* SG_ZX_TACTIC_* bits (default SG_ZX_TACTICS_ALL); 0 = the plain pass
+                          only, which is what this shim did before the tactics */
 } sg_zx_read_opts;
 
 void sg_zx_read_opts_default(sg_zx_read_opts *opts);
@@ -74,7 +112,8 @@ void sg_zx_read_opts_default(sg_zx_read_opts *opts);
  * Find every symbol in the image and append it to `out` (not cleared
  * first). `pixels` holds `len` bytes: `height` rows of `stride` bytes, each
  * row `width` pixels of `format`. Only symbols that decoded without error
- * are returned.
+ * are returned, each once (a symbol read again by a later pass is not
+ * appended twice).
  *
  * Returns SG_OK (at least one symbol appended), SG_ERR_NO_SYMBOL,
  * SG_ERR_SYMBOL_OVERFLOW or SG_ERR_SYMBOL_TOO_LARGE (the symbols that fit
@@ -84,6 +123,21 @@ void sg_zx_read_opts_default(sg_zx_read_opts *opts);
  */
 int sg_zx_read(const uint8_t *pixels, size_t len, uint32_t width, uint32_t height, size_t stride,
                sg_pixel_format format, const sg_zx_read_opts *opts, sg_symbol_list *out);
+
+/* What sg_zx_read_traced did: the passes that ran (static names: "plain",
+ * "downscaled", "global-histogram", "upscaled", "deskew-pdf417",
+ * "inverted"), and the one after which the set was whole (NULL if none). */
+#define SG_ZX_MAX_PASSES 8
+typedef struct sg_zx_trace {
+  const char *pass[SG_ZX_MAX_PASSES];
+  unsigned passes;
+  const char *decoded_by;
+} sg_zx_trace;
+
+/* sg_zx_read, also filling *trace (may be NULL) — for tests and benches. */
+int sg_zx_read_traced(const uint8_t *pixels, size_t len, uint32_t width, uint32_t height,
+                      size_t stride, sg_pixel_format format, const sg_zx_read_opts *opts,
+                      sg_symbol_list *out, sg_zx_trace *trace);
 
 #define SG_ZX_MAX_SIDE 16384u
 

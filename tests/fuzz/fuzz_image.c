@@ -1,6 +1,7 @@
 /*
- * libFuzzer harness: untrusted image bytes -> sg_image (PNG/JPEG/PGM/PPM
- * via stb_image, after our size/magic/truncation/dimension checks) ->
+ * libFuzzer harness: untrusted image bytes -> sg_image (PNG via libpng,
+ * JPEG via libjpeg-turbo, PGM/PPM via our own parser, after the size and
+ * magic checks; dimensions checked before any pixel allocation) ->
  * sg_zx_read (ZXing-C++ through the C shim). Any crash, sanitizer report
  * or exception escaping the shim is a bug. Limits are kept small so the
  * fuzzer explores parsers rather than waiting on huge decodes.

@@ -5,12 +5,22 @@
  * IEEE double, so make-images reproduces the committed files.
  *
  *   sg_degrade <op> <in.png> <out.png|out.jpg>
+ *   sg_degrade frame <class> <seed> <in.png> <out.png>
  *
  * ops: rot7 rot90 scale60 scale170 blur noise lowcontrast skew jpeg photo
  * (jpeg and photo write JPEG: quality 30 and 70; the rest PNG), and
  * scale80 blur08: the milder scale and blur for images drawn at 2 px per
  * module (make-profile-images), where scale60 and blur put a module below
  * what any reader resolves (1.2 px; a blur wider than the module)
+ *
+ * `frame` makes a 1280x720 camera frame instead (the decode-tactics corpus,
+ * tests/images/tactics-corpus): the symbol drawn at 3 px per module (less
+ * when it would not fit), placed at a seeded spot on white paper, then the
+ * class's degradation; every frame also gets mild sensor noise. Classes:
+ * clean rot3 rot7 rot15 persp blur noise scale40 scale60 lowcontrast
+ * uneven screen (a photo of a phone screen: raised black, gamma, pixel-grid
+ * moire and sub-pixel stripes, slight blur). `seed` picks the position, the
+ * rotation's sign and the noise.
  */
 #include <math.h>
 #include <stdio.h>
@@ -204,7 +214,173 @@ static uint8_t *fimg_to_bytes(const fimg *f) {
   return b;
 }
 
+
+/* ---- camera frames (the decode-tactics corpus) ---- */
+
+#define FRAME_W 1280u
+#define FRAME_H 720u
+
+typedef struct {
+  const char *name;
+  double degrees;  /* rotation (sign from the seed) */
+  double scale;    /* times the nominal 3 px per module */
+  int persp;       /* keystone */
+  double blur;     /* Gaussian sigma, px (0: none) */
+  double noise;    /* sd (the 2.5 of every frame added to it) */
+  double ink, paper; /* grey levels of black and white */
+  int uneven;      /* light falling off across the frame, plus a shadow */
+  int screen;      /* photo of a screen */
+} frame_class;
+
+static const frame_class frame_classes[] = {
+    {"clean", 0, 1, 0, 0, 0, 10, 245, 0, 0},
+    {"rot3", 3, 1, 0, 0, 0, 10, 245, 0, 0},
+    {"rot7", 7, 1, 0, 0, 0, 10, 245, 0, 0},
+    {"rot15", 15, 1, 0, 0, 0, 10, 245, 0, 0},
+    {"persp", 0, 1, 1, 0, 0, 10, 245, 0, 0},
+    {"blur", 0, 1, 0, 1.5, 0, 10, 245, 0, 0},
+    {"noise", 0, 1, 0, 0, 40, 10, 245, 0, 0},
+    {"scale40", 0, 0.4, 0, 0, 0, 10, 245, 0, 0},
+    {"scale60", 0, 0.6, 0, 0, 0, 10, 245, 0, 0},
+    {"lowcontrast", 0, 1, 0, 0, 0, 105, 160, 0, 0},
+    {"uneven", 0, 1, 0, 0, 0, 10, 245, 1, 0},
+    {"screen", 0, 1, 0, 0.7, 4, 45, 215, 0, 1},
+};
+
+/* Map frame pixel (X, Y) to source coordinates: inverse of "scale by k,
+ * rotate by a, move the centre to (cx, cy)", then (persp) a homography. */
+typedef struct {
+  double k, c, s, cx, cy, sw, sh;
+  int persp;
+  double hm[9];
+} frame_map;
+
+static void frame_to_src(const frame_map *m, double X, double Y, double *u, double *v) {
+  if (m->persp) {
+    const double d = m->hm[6] * X + m->hm[7] * Y + m->hm[8];
+    const double x = (m->hm[0] * X + m->hm[1] * Y + m->hm[2]) / d;
+    const double y = (m->hm[3] * X + m->hm[4] * Y + m->hm[5]) / d;
+    X = x, Y = y;
+  }
+  const double dx = X - m->cx, dy = Y - m->cy;
+  *u = (m->c * dx + m->s * dy) / m->k + m->sw / 2.0;
+  *v = (-m->s * dx + m->c * dy) / m->k + m->sh / 2.0;
+}
+
+static int op_frame(const fimg *in, fimg *out, const frame_class *fc, uint32_t seed) {
+  rng_state = 0x9e3779b9u ^ (seed * 2654435761u);
+  if (rng_state == 0) rng_state = 1;
+  const double sign = rng_uniform() < 0.5 ? -1.0 : 1.0;
+  const double a = sign * fc->degrees * 3.14159265358979323846 / 180.0;
+  frame_map m = {0};
+  m.c = cos(a), m.s = sin(a), m.sw = in->w, m.sh = in->h, m.persp = fc->persp;
+  /* Nominal 3 px per module = 1.5 x the 2 px images; smaller to fit. */
+  const double bw = fabs(in->w * m.c) + fabs(in->h * m.s), bh = fabs(in->w * m.s) + fabs(in->h * m.c);
+  double k = 1.5;
+  if (k * bw > 0.8 * FRAME_W) k = 0.8 * FRAME_W / bw;
+  if (k * bh > 0.8 * FRAME_H) k = 0.8 * FRAME_H / bh;
+  k *= fc->scale;
+  m.k = k;
+  const double free_x = FRAME_W - k * bw, free_y = FRAME_H - k * bh;
+  m.cx = FRAME_W / 2.0 + (rng_uniform() - 0.5) * 0.8 * free_x;
+  m.cy = FRAME_H / 2.0 + (rng_uniform() - 0.5) * 0.8 * free_y;
+  if (fc->persp) {
+    /* Keystone about the symbol's box: top edge 18 % narrower, tilted. */
+    const double x0 = m.cx - k * bw / 2, x1 = m.cx + k * bw / 2, y0 = m.cy - k * bh / 2, y1 = m.cy + k * bh / 2;
+    const double w = x1 - x0, h = y1 - y0;
+    const double flat[4][2] = {{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}};
+    const double seen[4][2] = {{x0 + 0.12 * w, y0 + 0.03 * h}, {x1 - 0.06 * w, y0 - 0.02 * h}, {x1, y1}, {x0, y1 + 0.01 * h}};
+    if (!homography(seen, flat, m.hm)) return 0;
+  }
+  fimg geo;
+  if (!fimg_new(&geo, FRAME_W, FRAME_H, 255)) return 0;
+  const int ss = k < 1.0 ? 3 : 1; /* supersample when shrinking */
+  for (uint32_t y = 0; y < FRAME_H; y++)
+    for (uint32_t x = 0; x < FRAME_W; x++) {
+      double acc = 0;
+      for (int j = 0; j < ss; j++)
+        for (int i = 0; i < ss; i++) {
+          double u, v;
+          frame_to_src(&m, x + (i + 0.5) / ss, y + (j + 0.5) / ss, &u, &v);
+          acc += fimg_at(in, u - 0.5, v - 0.5);
+        }
+      geo.v[(size_t)y * FRAME_W + x] = acc / (ss * ss);
+    }
+  fimg cur = geo, tmp;
+  if (fc->blur > 0) {
+    if (!op_blur(&cur, &tmp, fc->blur)) return 0;
+    free(cur.v);
+    cur = tmp;
+  }
+  /* Photometry: map 0..255 to ink..paper, light, screen effects, noise. */
+  if (!fimg_new(out, FRAME_W, FRAME_H, 255)) return 0;
+  const double ph = rng_uniform() * 6.283, tilt = 0.05 + 0.03 * rng_uniform();
+  for (uint32_t y = 0; y < FRAME_H; y++)
+    for (uint32_t x = 0; x < FRAME_W; x++) {
+      double t = cur.v[(size_t)y * FRAME_W + x] / 255.0; /* 0 ink .. 1 paper */
+      if (fc->screen) {
+        /* The display's pixel grid beating against the camera's (moire),
+         * its RGB stripes, and the screen's gamma. */
+        const double gx = x * cos(tilt) + y * sin(tilt), gy = y * cos(tilt) - x * sin(tilt);
+        const double grid = 0.82 + 0.18 * cos(6.2832 * gx / 2.87 + ph) * cos(6.2832 * gy / 2.93);
+        const double stripes = 0.93 + 0.07 * cos(6.2832 * gx / 0.97);
+        t = pow(t, 1.0 / 2.2) * grid * stripes;
+      }
+      double v = fc->ink + (fc->paper - fc->ink) * t;
+      if (fc->uneven) {
+        const double fx = (double)x / FRAME_W, fy = (double)y / FRAME_H;
+        double light = 1.0 - 0.55 * fx * fx - 0.25 * fy;
+        if (fx + 0.5 * fy > 0.55 && fx + 0.5 * fy < 0.75) light *= 0.6; /* a hand's shadow */
+        v *= light;
+      }
+      out->v[(size_t)y * FRAME_W + x] = v + (fc->noise + 2.5) * rng_normal();
+    }
+  free(cur.v);
+  return 1;
+}
+
+static int frame_main(int argc, char **argv) {
+  if (argc != 6) {
+    fprintf(stderr, "usage: %s frame <class> <seed> <in.png> <out.png>\n", argv[0]);
+    return 2;
+  }
+  const frame_class *fc = NULL;
+  for (size_t i = 0; i < sizeof frame_classes / sizeof frame_classes[0]; i++)
+    if (strcmp(frame_classes[i].name, argv[2]) == 0) fc = &frame_classes[i];
+  if (fc == NULL) {
+    fprintf(stderr, "sg_degrade: unknown frame class %s\n", argv[2]);
+    return 2;
+  }
+  sg_image img;
+  sg_image_init(&img);
+  int ret = sg_image_load_path(argv[4], SG_PIXELS_GREY8, NULL, &img);
+  if (ret != SG_OK) {
+    fprintf(stderr, "sg_degrade: %s: %s\n", argv[4], sg_strerror_name(ret));
+    return 1;
+  }
+  fimg in, out = {0, 0, NULL};
+  if (!fimg_new(&in, img.width, img.height, 255)) return 1;
+  for (size_t i = 0; i < (size_t)img.width * img.height; i++) in.v[i] = img.pixels[i];
+  sg_image_free(&img);
+  if (!op_frame(&in, &out, fc, (uint32_t)strtoul(argv[3], NULL, 10))) {
+    fprintf(stderr, "sg_degrade: frame %s failed\n", fc->name);
+    return 1;
+  }
+  uint8_t *px = fimg_to_bytes(&out), *file = NULL;
+  size_t file_len = 0;
+  ret = px == NULL ? SG_ERR_NO_MEMORY
+                   : sg_image_encode_png(px, (size_t)out.w * out.h, out.w, out.h, out.w, SG_PIXELS_GREY8, &file, &file_len);
+  if (ret == SG_OK) ret = sg_image_write_file(argv[5], file, file_len);
+  if (ret != SG_OK) fprintf(stderr, "sg_degrade: %s: %s\n", argv[5], sg_strerror_name(ret));
+  free(px);
+  sg_image_free_bytes(file);
+  free(in.v);
+  free(out.v);
+  return ret == SG_OK ? 0 : 1;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 2 && strcmp(argv[1], "frame") == 0) return frame_main(argc, argv);
   if (argc != 4) {
     fprintf(stderr, "usage: %s <rot7|rot90|scale60|scale80|scale170|blur|blur08|noise|lowcontrast|skew|jpeg|photo> <in.png> <out>\n", argv[0]);
     return 2;
