@@ -7,9 +7,13 @@ set -uo pipefail
 TOOL=${1:-}
 [ -x "$TOOL" ] || { echo "usage: $0 path/to/stagegate-sign" >&2; exit 2; }
 TOOL=$(cd "$(dirname "$TOOL")" && pwd)/$(basename "$TOOL")
+# Committed fixtures (tests/tools/fixtures, made by its make-fixtures).
+FX=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-sign-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 2
+# Never a terminal on stdin: the tool would prompt for passphrases there.
+exec </dev/null
 # Under the host-asan preset, sanitizer reports (leaks included, which only
 # change an exit status the output checks would not see) go to files that
 # finish() turns into a failure.

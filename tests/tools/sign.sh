@@ -28,8 +28,14 @@ check "DER key and certificate: openssl verifies" verify_compact der.jws ec256.p
 # Controls: the verifier really checks (other key, one flipped bit).
 refute "openssl rejects ES256 under another key" verify_compact ec256.jws leaf.pem
 IFS=. read -r h p s <ec256.jws
-printf '%s' "$s" | b64u_decode >flip.raw
-perl -i -pe 'substr($_, 5, 1) = chr(ord(substr($_, 5, 1)) ^ 1)' flip.raw
+printf '%s' "$s" | b64u_decode >sig.raw
+# Binary-safe (issue 16: `perl -pe` edits line by line, and a signature
+# with a 0x0a byte among its first ones left the flip elsewhere or nowhere).
+perl -0777 -pe 'substr($_, 5, 1) = chr(ord(substr($_, 5, 1)) ^ 1)' <sig.raw >flip.raw
+check "the flipped signature differs from the original in one byte" \
+  test "$(cmp -l sig.raw flip.raw | wc -l)" = 1 -a "$(wc -c <flip.raw)" = "$(wc -c <sig.raw)"
+check "openssl accepts the unflipped signature (control)" \
+  verify_sig "$h" "$p" "$(b64u_encode <sig.raw)" ec256.pem
 refute "openssl rejects a flipped signature bit" verify_sig "$h" "$p" "$(b64u_encode <flip.raw)" ec256.pem
 
 # Payload: compact JSON, seq/iat filled in, the certificate substituted.
@@ -74,10 +80,32 @@ check "--cert bundle: leaf first, rest is chain" \
 openssl pkcs8 -topk8 -in ec256.key -passout pass:secret-pw -v2 aes-256-cbc -out ec256.enc.key
 SG_PW=secret-pw "$TOOL" sign --key ec256.enc.key --cert ec256.pem --pass-env SG_PW --seq 1 p.json >enc.jws
 check "encrypted PEM key with --pass-env" verify_compact enc.jws ec256.pem
+openssl ec -in ec256.key -aes256 -passout pass:secret-pw -out ec256.trad.key 2>/dev/null
+"$TOOL" sign --key ec256.trad.key --cert ec256.pem --pass secret-pw --seq 1 p.json >trad.jws
+check "traditional encrypted PEM (Proc-Type, AES-256)" verify_compact trad.jws ec256.pem
+check "traditional key really is the Proc-Type form" grep -q "Proc-Type: 4,ENCRYPTED" ec256.trad.key
+openssl pkcs8 -topk8 -in rsa2048.key -passout pass:secret-pw -v2 aes-128-cbc -outform DER \
+  -out rsa2048.enc.der
+"$TOOL" sign --key rsa2048.enc.der --cert rsa2048.pem --pass secret-pw --seq 1 p.json >encder.jws
+check "encrypted DER PKCS#8 (RSA)" verify_compact encder.jws rsa2048.pem
+expect_fail "traditional encrypted PEM, wrong passphrase" 2 "wrong passphrase, or the key file is damaged" \
+  "$TOOL" sign --key ec256.trad.key --cert ec256.pem --pass nope --seq 1 p.json
 expect_fail "encrypted key without passphrase" 1 "encrypted: give its passphrase" \
   "$TOOL" sign --key ec256.enc.key --cert ec256.pem --seq 1 p.json
-expect_fail "encrypted key, wrong passphrase" 2 "wrong passphrase" \
+expect_fail "encrypted key, wrong passphrase" 2 "ec256.enc.key: wrong passphrase, or the key file is damaged" \
   "$TOOL" sign --key ec256.enc.key --cert ec256.pem --pass nope --seq 1 p.json
+# Issue 16, on purpose instead of once in 256 runs: a committed key whose
+# wrong passphrase decrypts with valid CBC padding to garbage that is not
+# ASN.1 (tests/tools/fixtures/make-fixtures found it).
+SG_PW=secret-pw "$TOOL" sign --key "$FX/wrongpad.enc.key" --cert "$FX/wrongpad.pem" --pass-env SG_PW \
+  --seq 1 p.json >wp.jws
+check "fixture key opens with its passphrase" verify_compact wp.jws "$FX/wrongpad.pem"
+check "fixture: openssl gets past the padding with the wrong passphrase (a structure error)" \
+  bash -c "! openssl pkey -in '$FX/wrongpad.enc.key' -noout -passin file:'$FX/wrongpad.enc.wrong' 2>&1 | grep -q 'bad decrypt'"
+expect_fail "padding-valid wrong passphrase: wrong passphrase, not 'not a private key'" 2 \
+  "wrongpad.enc.key: wrong passphrase, or the key file is damaged" \
+  "$TOOL" sign --key "$FX/wrongpad.enc.key" --cert "$FX/wrongpad.pem" \
+  --pass-file "$FX/wrongpad.enc.wrong" --seq 1 p.json
 
 # Refusals.
 expect_fail "RSA-1024 key refused" 2 "RSA key of 1024 bits refused" \

@@ -1,8 +1,10 @@
 /*
  * stagegate-sign — private declarations shared by the tool's files.
  *
- * Host tool only: links the tools mbedTLS build (sg_mbedtls_tools.h) and
- * cJSON, never libstagegate (whose mbedTLS build is the device's).
+ * Host tool only: links OpenSSL 3 libcrypto (private keys, .pfx, signing),
+ * the tools mbedTLS build (sg_mbedtls_tools.h: certificates, checking our
+ * own signatures as the device will) and cJSON, never libstagegate (whose
+ * mbedTLS build is the device's).
  *
  * Error model: every function that can fail returns SG_EXIT_OK (0) or an
  * exit code (SG_EXIT_USAGE, SG_EXIT_FAIL) and, at the point of failure,
@@ -20,6 +22,7 @@
 #include "mbedtls/entropy.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/x509_crt.h"
+#include <openssl/evp.h>
 #include "sg_ecdsa_der.h" /* shared with the device: crypto/ecdsa_der.c */
 
 #define SG_EXIT_OK 0
@@ -76,23 +79,12 @@ int sg_b64_decode(const char *in, size_t n, int url, uint8_t *out, size_t out_si
 /* Same into a fresh heap buffer (*out freed by the caller); 0 or -1. */
 int sg_b64_decode_alloc(const char *in, size_t n, int url, uint8_t **out, size_t *out_len);
 
-/* ---- RC2, RFC 2268 (rc2.c) --------------------------------------------- */
-
-typedef struct {
-  uint16_t k[64]; /* expanded key: secret, wiped by sg_rc2_free */
-} sg_rc2;
-
-/* key: 1..128 bytes; effective_bits: 1..1024. Returns 0 or -1. */
-int sg_rc2_setkey(sg_rc2 *ctx, const uint8_t *key, size_t key_len, unsigned effective_bits);
-void sg_rc2_encrypt_block(const sg_rc2 *ctx, const uint8_t in[8], uint8_t out[8]);
-void sg_rc2_decrypt_block(const sg_rc2 *ctx, const uint8_t in[8], uint8_t out[8]);
-/* CBC decrypt len bytes (a multiple of 8) in place-safe; iv is updated. */
-int sg_rc2_cbc_decrypt(const sg_rc2 *ctx, uint8_t iv[8], const uint8_t *in, size_t len,
-                       uint8_t *out);
-void sg_rc2_free(sg_rc2 *ctx);
-
 /* ---- randomness (keys.c) ------------------------------------------------ */
 
+/*
+ * mbedTLS's DRBG, still used where the tools mbedTLS build needs one (the
+ * private-key detector in profile.c). Signing itself uses OpenSSL's RNG.
+ */
 typedef struct {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
@@ -100,37 +92,6 @@ typedef struct {
 
 int sg_rng_init(sg_rng *rng);
 void sg_rng_free(sg_rng *rng);
-
-/* ---- PKCS#12 (pfx.c) ---------------------------------------------------- */
-
-/*
- * RFC 7292 appendix B.2 key derivation. `pwd` is the BMPString password
- * (UTF-16BE with its two-byte terminator), any length — mbedTLS's
- * mbedtls_pkcs12_derivation stops at 31 characters, too short for a
- * passphrase. id: 1 key, 2 IV, 3 MAC key. Returns 0 or -1.
- */
-int sg_pkcs12_kdf(mbedtls_md_type_t md, const uint8_t *pwd, size_t pwd_len, const uint8_t *salt,
-                  size_t salt_len, int id, int iterations, uint8_t *out, size_t out_len);
-
-/*
- * UTF-8 passphrase -> BMPString (UTF-16BE, surrogate pairs above U+FFFF,
- * plus the 00 00 terminator) as OpenSSL 3 does. latin1 != 0: zero-extend
- * every byte instead (what older tools did with non-ASCII passphrases).
- * *out is a fresh buffer the caller wipes and frees. Returns 0 or -1
- * (invalid UTF-8, out of memory).
- */
-int sg_pkcs12_bmp(const char *pass, size_t pass_len, int latin1, uint8_t **out, size_t *out_len);
-
-/*
- * Parse a PKCS#12 file (DER), verify its MAC with the passphrase, decrypt
- * its bags and return the one private key, the certificate matching it
- * (`leaf`) and every other certificate (`extra`, file order). `label`
- * names the file in messages. `key`, `leaf`, `extra` are initialised by
- * the caller.
- */
-int sg_pfx_load(const char *label, const uint8_t *der, size_t der_len, const char *pass,
-                size_t pass_len, mbedtls_pk_context *key, mbedtls_x509_crt *leaf,
-                mbedtls_x509_crt *extra, sg_rng *rng);
 
 /* ---- signer: key + certificate (keys.c) --------------------------------- */
 
@@ -145,8 +106,14 @@ typedef struct {
   const char *what;      /* "", "old ", "new ": prefix for messages */
 } sg_key_source;
 
+/*
+ * Private keys and .pfx files are read with OpenSSL 3 libcrypto (keys.c):
+ * PKCS#12 with AES or, through the legacy provider, RC2-40/3DES; PEM and
+ * DER keys, encrypted or not. Certificates stay mbedTLS objects, parsed as
+ * the device parses them.
+ */
 typedef struct {
-  mbedtls_pk_context key;
+  EVP_PKEY *key;          /* OpenSSL key: freed by sg_signer_free */
   mbedtls_x509_crt leaf;  /* exactly one certificate */
   mbedtls_x509_crt chain; /* intermediates, maybe empty */
   int has_chain;
@@ -155,7 +122,17 @@ typedef struct {
 
 void sg_signer_init(sg_signer *s);
 void sg_signer_free(sg_signer *s);
-int sg_signer_load(sg_signer *s, const sg_key_source *src, sg_rng *rng);
+int sg_signer_load(sg_signer *s, const sg_key_source *src);
+
+/*
+ * The passphrase for `src`: from --pass/--pass-env/--pass-file, else
+ * typed at the terminal without echo when stdin and stderr are terminals
+ * (`prompt_for` names the file), else none (*pass NULL, SG_EXIT_OK).
+ * *pass is a fresh NUL-terminated buffer: the caller wipes it with
+ * sg_free_secret(*pass, *pass_len + 1).
+ */
+int sg_passphrase_get(const sg_key_source *src, const char *prompt_for, char **pass,
+                      size_t *pass_len);
 
 /* Read one or more certificates (PEM or DER) from a file into crt. */
 int sg_cert_load_file(mbedtls_x509_crt *crt, const char *path);
@@ -180,16 +157,20 @@ sg_jws_alg sg_jws_alg_parse(const char *name);
  * (P-256 ES256, P-384 ES384, RSA PS256). Refuses RSA under 2048 bits and
  * an algorithm that does not fit the key. `label` names the key's file.
  */
-int sg_jws_pick_alg(const mbedtls_pk_context *pk, const char *requested, const char *label,
+int sg_jws_pick_alg(const EVP_PKEY *pk, const char *requested, const char *label,
                     sg_jws_alg *alg);
 
 /* ECDSA R||S <-> DER: sg_ecdsa_der.h (crypto/ecdsa_der.c). */
 
 /* The protected header JSON text for `s` (fresh heap string). */
 int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out);
-/* Sign `input` (the JWS signing input) with `s`'s key in JWS form. */
+/*
+ * Sign `input` (the JWS signing input) with `s`'s key (OpenSSL EVP) in JWS
+ * form: ECDSA as fixed-size R || S, RSA as the raw signature. The result is
+ * checked with the certificate's key (mbedTLS) before it is returned.
+ */
 int sg_jws_sign(sg_signer *s, sg_jws_alg alg, const uint8_t *input, size_t input_len, uint8_t *sig,
-                size_t *sig_len, sg_rng *rng);
+                size_t *sig_len);
 /* Verify a JWS-form signature; returns 0 if it verifies, -1 otherwise. */
 int sg_jws_verify(mbedtls_pk_context *pk, sg_jws_alg alg, const uint8_t *input, size_t input_len,
                   const uint8_t *sig, size_t sig_len);

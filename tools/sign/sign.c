@@ -73,7 +73,7 @@ static char *sg_dirname(const char *path) {
 
 /* One signature over header + payload: fills *protected64 and *sig64. */
 static int sg_sign_one(sg_signer *s, sg_jws_alg alg, int x5c, const char *payload,
-                       char **protected64, char **sig64, sg_rng *rng) {
+                       char **protected64, char **sig64) {
   int ret = SG_EXIT_FAIL;
   char *header = NULL, *input = NULL;
   uint8_t sig[SG_JWS_SIG_MAX];
@@ -89,7 +89,7 @@ static int sg_sign_one(sg_signer *s, sg_jws_alg alg, int x5c, const char *payloa
     ret = sg_fail("out of memory");
     goto out;
   }
-  ret = sg_jws_sign(s, alg, (const uint8_t *)input, strlen(input), sig, &sig_len, rng);
+  ret = sg_jws_sign(s, alg, (const uint8_t *)input, strlen(input), sig, &sig_len);
   if (ret != SG_EXIT_OK) {
     goto out;
   }
@@ -150,18 +150,13 @@ int sg_cmd_sign(int argc, char **argv) {
   if (n_pos != 1) {
     return sg_usage("sign needs one profile file (see sign --help)");
   }
-  sg_rng rng;
   sg_signer s;
   cJSON *root = NULL;
   char *payload = NULL, *h64 = NULL, *sig64 = NULL, *dir = NULL, *jws = NULL;
   sg_signer_init(&s);
-  ret = sg_rng_init(&rng);
-  if (ret != SG_EXIT_OK) {
-    goto out;
-  }
   sg_jws_alg alg = SG_JWS_NONE;
-  if ((ret = sg_signer_load(&s, &src, &rng)) != SG_EXIT_OK ||
-      (ret = sg_jws_pick_alg(&s.key, alg_opt, s.label, &alg)) != SG_EXIT_OK ||
+  if ((ret = sg_signer_load(&s, &src)) != SG_EXIT_OK ||
+      (ret = sg_jws_pick_alg(s.key, alg_opt, s.label, &alg)) != SG_EXIT_OK ||
       (ret = sg_profile_read(pos[0], &root)) != SG_EXIT_OK) {
     goto out;
   }
@@ -180,7 +175,7 @@ int sg_cmd_sign(int argc, char **argv) {
     ret = sg_fail("out of memory");
     goto out;
   }
-  ret = sg_sign_one(&s, alg, x5c != NULL, payload, &h64, &sig64, &rng);
+  ret = sg_sign_one(&s, alg, x5c != NULL, payload, &h64, &sig64);
   if (ret != SG_EXIT_OK) {
     goto out;
   }
@@ -203,7 +198,6 @@ out:
   cJSON_free(payload);
   cJSON_Delete(root);
   sg_signer_free(&s);
-  sg_rng_free(&rng);
   return ret;
 }
 
@@ -316,7 +310,6 @@ int sg_cmd_rotate(int argc, char **argv) {
   if (n_pos != 1) {
     return sg_usage("rotate needs one profile file (see rotate --help)");
   }
-  sg_rng rng;
   sg_signer s[2];
   sg_jws_alg alg[2] = {SG_JWS_NONE, SG_JWS_NONE};
   cJSON *root = NULL, *rot = NULL;
@@ -324,11 +317,11 @@ int sg_cmd_rotate(int argc, char **argv) {
   char *h64[2] = {NULL, NULL}, *sig64[2] = {NULL, NULL};
   sg_signer_init(&s[0]);
   sg_signer_init(&s[1]);
-  ret = sg_rng_init(&rng);
+  ret = SG_EXIT_OK;
   for (int k = 0; k < 2 && ret == SG_EXIT_OK; k++) {
-    ret = sg_signer_load(&s[k], &src[k], &rng);
+    ret = sg_signer_load(&s[k], &src[k]);
     if (ret == SG_EXIT_OK) {
-      ret = sg_jws_pick_alg(&s[k].key, alg_opt[k], s[k].label, &alg[k]);
+      ret = sg_jws_pick_alg(s[k].key, alg_opt[k], s[k].label, &alg[k]);
     }
   }
   if (ret != SG_EXIT_OK) {
@@ -366,7 +359,7 @@ int sg_cmd_rotate(int argc, char **argv) {
     goto out;
   }
   for (int k = 0; k < 2 && ret == SG_EXIT_OK; k++) {
-    ret = sg_sign_one(&s[k], alg[k], x5c != NULL, payload, &h64[k], &sig64[k], &rng);
+    ret = sg_sign_one(&s[k], alg[k], x5c != NULL, payload, &h64[k], &sig64[k]);
   }
   if (ret != SG_EXIT_OK) {
     goto out;
@@ -396,6 +389,5 @@ out:
   free(dir);
   cJSON_free(payload);
   cJSON_Delete(root);
-  sg_rng_free(&rng);
   return ret;
 }
