@@ -123,12 +123,12 @@ static int sg_pass_prompt(const char *what, const char *file, char **pass, size_
   quiet = old;
   quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHONL);
   quiet.c_lflag |= ICANON;
-  fprintf(stderr, "%spassphrase for %s: ", what, file);
-  fflush(stderr);
+  /* Echo off before the prompt shows: nothing typed after it is shown. */
   if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
-    fputc('\n', stderr);
     return sg_fail("cannot turn off the terminal's echo for the passphrase");
   }
+  fprintf(stderr, "%spassphrase for %s: ", what, file);
+  fflush(stderr);
   char buf[SG_PASS_MAX + 2];
   size_t n = 0;
   int ended = 0;

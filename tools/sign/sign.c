@@ -23,6 +23,8 @@ static const char sg_sign_help[] =
     "  --pass-env VAR           from an environment variable (preferred)\n"
     "  --pass-file FILE         first line of a file\n"
     "  --pass TEXT              on the command line (visible to other users!)\n"
+    "                           none of these: asked at the terminal (no echo); never\n"
+    "                           asked when stdin is not a terminal\n"
     "options:\n"
     "  --alg ALG                ES256, ES384, PS256 or RS256; default from the key\n"
     "                           (P-256 ES256, P-384 ES384, RSA PS256)\n"
