@@ -135,7 +135,6 @@ sign_fail "not an object" 2 "must be a JSON object" '[1,2]' --seq 1
 sign_fail "not JSON (with position)" 2 "bad.json:1:[0-9]+: not valid JSON" '{"stagegate":1,' --seq 1
 sign_fail "stagegate 2 refused" 2 '"stagegate" must be 1' '{"stagegate":2,"actions":[{"csp":"Wifi"}]}' --seq 1
 sign_fail "stagegate missing" 2 '"stagegate" must be 1' '{"actions":[{"csp":"Wifi"}]}' --seq 1
-sign_fail "no seq anywhere" 1 'no "seq": add it or give --seq' '{"stagegate":1,"actions":[{"csp":"Wifi"}]}'
 sign_fail "seq twice, different" 1 '"seq" is 3 in the profile but --seq gives 4' \
   '{"stagegate":1,"seq":3,"actions":[{"csp":"Wifi"}]}' --seq 4
 sign_fail "seq not an integer" 2 '"seq" must be an unsigned integer' \

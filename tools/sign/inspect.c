@@ -45,16 +45,6 @@ static void sg_hex(const uint8_t *b, size_t n, int colons, char *out) {
   out[o] = '\0';
 }
 
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static long long sg_days_from_civil(long long y, long long m, long long d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const long long yoe = y - era * 400;
-  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
 static long long sg_x509_unix(const mbedtls_x509_time *t) {
   return sg_days_from_civil(t->year, t->mon, t->day) * 86400LL + t->hour * 3600LL +
          t->min * 60LL + t->sec;

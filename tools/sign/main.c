@@ -18,6 +18,9 @@ static const char sg_help[] =
     "Build, sign, split, render and inspect stagegate staging profiles.\n"
     "\n"
     "commands:\n"
+    "  new       write a profile skeleton to start from (turn-on-pinned, turn-on-ca,\n"
+    "            turn-off, rotate, wifi)\n"
+    "  actions   list the Batch actions and their arguments\n"
     "  sign      sign a profile (JSON) with one key: JWS compact serialization\n"
     "  rotate    sign a certificate rotation with the current and the new key:\n"
     "            JWS General JSON serialization\n"
@@ -50,8 +53,12 @@ int main(int argc, char **argv) {
     ret = sg_cmd_render(argc - 1, argv + 1);
   } else if (strcmp(cmd, "inspect") == 0) {
     ret = sg_cmd_inspect(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "new") == 0) {
+    ret = sg_cmd_new(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "actions") == 0) {
+    ret = sg_cmd_actions(argc - 1, argv + 1);
   } else {
-    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, render, inspect)", cmd);
+    ret = sg_usage("unknown command '%s' (commands: new, actions, sign, rotate, split, render, inspect)", cmd);
   }
   if (ret != SG_EXIT_OK) {
     const char *msg = sg_error();

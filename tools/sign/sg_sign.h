@@ -196,6 +196,60 @@ int sg_parse_uint53(const char *text, int allow_now, const char *what, double *o
 /* Standard base64 of a certificate's DER (fresh heap string). */
 char *sg_cert_b64(const mbedtls_x509_crt *crt);
 
+/*
+ * Times as people write them: Unix seconds, "now", a date "2027-01-01"
+ * (00:00 UTC), "2027-01-01T12:00Z" / "...T12:00:30+02:00", or a delay
+ * "+30d" (s, m, h, d, w) after `base` (the profile's iat). `what` names
+ * the option in messages. Result below 2^53.
+ */
+int sg_parse_time(const char *text, double base, const char *what, double *out);
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+long long sg_days_from_civil(long long y, long long m, long long d);
+
+#define SG_TRUST_EXP_DEFAULT (7.0 * 86400.0) /* exp - iat for TurnOff/Rotate by default */
+
+/* ---- Batch actions (actions.c) ------------------------------------------ */
+
+typedef enum {
+  SG_ARG_CERT,   /* base64 DER certificate (or "@file" before signing) */
+  SG_ARG_ANCHOR, /* "pinned" or "ca" */
+  SG_ARG_TIME,   /* Unix seconds */
+} sg_arg_type;
+
+typedef struct {
+  const char *name;
+  sg_arg_type type;
+  int required;
+  const char *what; /* one line for people */
+} sg_action_arg;
+
+typedef struct {
+  const char *name;         /* "TurnOnTrustedMode" */
+  const char *what;         /* one line for people */
+  int trust_change;         /* changes what the device trusts */
+  int default_exp;          /* exp = iat + SG_TRUST_EXP_DEFAULT unless given */
+  const sg_action_arg *args;
+  size_t n_args;
+} sg_batch_action;
+
+/* The table (today's device schema; see actions.c for the merge note). */
+const sg_batch_action *sg_batch_actions(size_t *count);
+/* By name, or NULL. */
+const sg_batch_action *sg_batch_action_find(const char *name);
+/* One argument of an action by member name, or NULL if it takes none such. */
+const sg_action_arg *sg_batch_action_arg(const sg_batch_action *a, const char *member);
+
+/* ---- skeletons (new.c) -------------------------------------------------- */
+
+/*
+ * A profile skeleton: kind "turn-on-pinned", "turn-on-ca", "turn-off",
+ * "rotate", "wifi"; cert names the TurnOn's certificate file ("@cert");
+ * name, model, serial optional (NULL). NULL if kind is unknown or out of
+ * memory. Caller frees with cJSON_Delete.
+ */
+cJSON *sg_skeleton_build(const char *kind, const char *cert, const char *name, const char *model,
+                         const char *serial);
+
 /* ---- chunks (split.c) --------------------------------------------------- */
 
 #define SG_SPLIT_MAX_CHUNKS 16u
@@ -230,6 +284,8 @@ int sg_cmd_sign(int argc, char **argv);
 int sg_cmd_rotate(int argc, char **argv);
 int sg_cmd_split(int argc, char **argv);
 int sg_cmd_inspect(int argc, char **argv);
+int sg_cmd_new(int argc, char **argv);
+int sg_cmd_actions(int argc, char **argv);
 
 /* ---- option parsing (main.c) -------------------------------------------- */
 

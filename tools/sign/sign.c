@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mbedtls/platform_util.h"
 #include "sg_sign.h"
@@ -31,9 +32,13 @@ static const char sg_sign_help[] =
     "  --x5c                    put the certificate chain (x5c) in the header: needed\n"
     "                           when devices trust a CA rather than this certificate\n"
     "  --chain FILE             intermediates for x5c (default: the .pfx's other certs)\n"
-    "  --seq N                  the profile's seq, if the file has none\n"
-    "  --iat T                  issued-at, Unix seconds or 'now' (default: the file's, or now)\n"
-    "  --exp T                  expiry, Unix seconds (optional)\n"
+    "  --seq N                  the profile's seq, if the file has none (default: the\n"
+    "                           signing time in seconds, which only grows)\n"
+    "  --iat T                  issued-at (default: the file's, or now)\n"
+    "  --exp T                  expiry (default: none; iat + 7 days for TurnOff and\n"
+    "                           Rotate)\n"
+    "  times T: 2027-01-01, 2027-01-01T12:00Z, +30d / +12h / +90m (after iat), 'now'\n"
+    "           or Unix seconds\n"
     "  --out FILE               write the signed profile here instead of stdout\n"
     "\n"
     "In the profile, \"certificate\": \"@cert.pem\" in an action is replaced by that\n"
@@ -50,8 +55,8 @@ static const char sg_rotate_help[] =
     "      passphrases with --old-pass-env/--old-pass-file/--old-pass and the --new-\n"
     "      equivalents; --old-alg/--new-alg, --old-chain/--new-chain as for `sign`.\n"
     "options:\n"
-    "  --activate-at T          when the new certificate takes over (Unix seconds or\n"
-    "                           'now'), if the profile's action has no activate_at\n"
+    "  --activate-at T          when the new certificate takes over (a time as for\n"
+    "                           `sign`, e.g. +7d), if the profile's action has none\n"
     "  --seq N, --iat T, --exp T, --x5c, --out FILE   as for `sign`\n"
     "\n"
     "The profile's Batch RotateTrustedCertificate action is added if missing; its\n"
@@ -212,7 +217,7 @@ static int sg_is_rotate(const cJSON *a) {
 
 /* Find (or add) the one RotateTrustedCertificate action and complete it. */
 static int sg_rotate_action(cJSON *root, const char *new_b64, const char *activate_at,
-                            cJSON **found) {
+                            const char *iat_cli, cJSON **found) {
   cJSON *actions = cJSON_GetObjectItemCaseSensitive(root, "actions");
   *found = NULL;
   if (actions == NULL) {
@@ -247,8 +252,16 @@ static int sg_rotate_action(cJSON *root, const char *new_b64, const char *activa
   }
   const cJSON *at = cJSON_GetObjectItemCaseSensitive(rot, "activate_at");
   if (activate_at != NULL) {
-    double v = 0;
-    const int ret = sg_parse_uint53(activate_at, 1, "--activate-at", &v);
+    /* "+7d" counts from iat: the file's, --iat, or now. */
+    double base = (double)time(NULL), v = 0;
+    const cJSON *iat = cJSON_GetObjectItemCaseSensitive(root, "iat");
+    int ret = SG_EXIT_OK;
+    if (cJSON_IsNumber(iat)) {
+      base = iat->valuedouble;
+    } else if (iat_cli != NULL) {
+      ret = sg_parse_time(iat_cli, base, "--iat", &base);
+    }
+    ret = ret != SG_EXIT_OK ? ret : sg_parse_time(activate_at, base, "--activate-at", &v);
     if (ret != SG_EXIT_OK) {
       return ret;
     }
@@ -342,7 +355,7 @@ int sg_cmd_rotate(int argc, char **argv) {
   }
   po.base_dir = dir;
   if ((ret = sg_profile_read(pos[0], &root)) != SG_EXIT_OK ||
-      (ret = sg_rotate_action(root, new_b64, po.activate_at, &rot)) != SG_EXIT_OK ||
+      (ret = sg_rotate_action(root, new_b64, po.activate_at, po.iat, &rot)) != SG_EXIT_OK ||
       (ret = sg_profile_prepare(root, &po)) != SG_EXIT_OK) {
     goto out;
   }
