@@ -81,7 +81,8 @@ sheet_ok() {
 cp "$VEC/turnon-rsa-ps256.jws" rsa.jws
 cp "$VEC/rotate-admin-admin2.jws" rotate.jws
 cp "$VEC/wifi.json" wifi.json
-pad=$(openssl rand -base64 4500 | tr -d '\n')
+# Deterministic (issue 16: no test outcome may hang on random bytes).
+pad=$(perl -MMIME::Base64 -e 'srand(12); print encode_base64(join("", map { chr(int(rand(256))) } 1 .. 4500), "")')
 printf '{"stagegate":1,"name":"Big \xe2\x80\x94 Lager S\xc3\xbcd","actions":[{"csp":"Wifi","pad":"%s"}]}' "$pad" >big.json
 
 for sym in pdf417 qr datamatrix; do
@@ -110,10 +111,18 @@ for sym in pdf417 qr datamatrix; do
   check "$sym: sheet of one" sheet_ok "small-$sym" wifi 4 "Warehouse Wi-Fi"
 done
 
-# DataMatrix never uses its 144x144 size (ZXing 1.4 cannot read its own).
-check "datamatrix: no 144x144 symbol (module 2: under 292 px)" \
-  perl -e 'for (@ARGV) { open my $f, "<:raw", $_ or die; read $f, my $h, 24;
-    my ($w) = unpack "N", substr($h, 16, 4); exit 1 if $w >= 292 }' out-datamatrix/big-[0-9]*.png
+# Reliable-reading limits (sg_render.h), in modules at --module 2, quiet
+# zones included: DataMatrix at most 104x104 (+2+2), QR at most version 25
+# (117, +4+4), PDF417 10 data columns (239 modules, +4+4) and 70 rows of 3.
+max_side() { # MAX-W MAX-H FILES...: every PNG within MAX-W x MAX-H pixels
+  perl -e 'my ($mw, $mh, @f) = @ARGV; for (@f) { open my $f, "<:raw", $_ or die; read $f, my $h, 24;
+    my ($w, $hh) = unpack "NN", substr($h, 16, 8); exit 1 if $w > $mw || $hh > $mh }' "$@"
+}
+check "datamatrix: no symbol over 104x104 modules" max_side 216 216 out-datamatrix/big-[0-9]*.png
+check "qr: no symbol over version 25" max_side 250 250 out-qr/big-[0-9]*.png
+check "pdf417: 10 data columns, at most 70 rows" max_side 494 436 out-pdf417/big-[0-9]*.png
+check "pdf417: exactly 10 data columns when split" \
+  test "$(png_size out-pdf417/big-1.png | cut -dx -f1)" = 494
 
 # Options.
 "$TOOL" render --symbology qr --ec L --out-dir ecL big.json >/dev/null

@@ -5,9 +5,11 @@
  * encoding rather than from a table: capacity depends on the content
  * (PDF417 and QR pick their compaction modes per text) and on the EC level.
  *
- * Rendering goes through scanner/zxing (ZXing-C++ 1.4), the same library
- * the device decodes with; it links no mbedTLS, so it sits beside the
- * tool's own mbedTLS build without a clash.
+ * Symbols are encoded by libzint (symbol.c), with the symbology's own
+ * structured append, and every one is read back before anything is
+ * written with scanner/zxing (ZXing-C++), the decoder devices use, at the
+ * device's settings. Neither links mbedTLS, so both sit beside the tool's
+ * own mbedTLS build without a clash.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,6 +27,7 @@
 #define SG_RENDER_MAX_PROFILE 8192u
 #define SG_RENDER_HDR_MAX 23u /* "SG1:16/16:<12 hex>:" */
 #define SG_RENDER_UNREADABLE 1 /* a rendered symbol did not read back (not an sg_err) */
+#define SG_RENDER_MAX_MODULE_PX 32u
 
 static const char sg_render_help[] =
     "usage: stagegate-sign render --out-dir DIR [options] PROFILE\n"
@@ -53,10 +56,11 @@ static const char sg_render_help[] =
     "                       SG_MAX_PROFILE)\n"
     "  --no-sheet           skip the sheet\n"
     "\n"
-    "Structured append (the symbologies' own multi-symbol metadata) is not\n"
-    "written: ZXing-C++ 1.4, the renderer, has no API for it. The SG1 header in\n"
-    "every symbol carries the order and the set instead, so devices need no\n"
-    "structured append. (zint can write it, e.g. from `split --out-prefix` files.)\n"
+    "Symbols are written by libzint. When a profile takes several, each also\n"
+    "carries the symbology's own Structured append (Macro PDF417, QR Structured\n"
+    "Append, DataMatrix Structured Append), beside the SG1 header devices use.\n"
+    "Sizes stay within what handheld imagers read reliably: PDF417 10 columns,\n"
+    "at most 70 rows of 3 modules; QR up to version 25; DataMatrix up to 104x104.\n"
     "\n"
     "Prints one line per file written: PATH WIDTHxHEIGHT and what it holds, e.g.\n"
     "  out/p-1.png 2332x496 symbol 1 of 3, 1045 bytes, caption \"1 of 3 - Enrol\"\n"
@@ -65,14 +69,16 @@ static const char sg_render_help[] =
     "(too large, more than 16 symbols needed, unreadable file, I/O).\n";
 
 typedef struct {
-  sg_zx_write_opts zx;
+  sg_sym_opts so;
+  unsigned module_px; /* PNG pixels per module */
   const char *sym_name;
 } sg_render_cfg;
 
-/* One symbol to draw: its text (owned) and its rendered pixels (ZXing's). */
+/* One symbol to draw: its text (owned), its modules and its pixels. */
 typedef struct {
   uint8_t *text;
   size_t len;
+  sg_grid grid;
   uint8_t *px;
   uint32_t w, h;
 } sg_render_sym;
@@ -80,71 +86,71 @@ typedef struct {
 static void sg_render_syms_free(sg_render_sym *s, unsigned n) {
   for (unsigned i = 0; i < n; i++) {
     free(s[i].text);
-    sg_zx_free(s[i].px);
+    sg_grid_free(&s[i].grid);
+    free(s[i].px);
     memset(&s[i], 0, sizeof s[i]);
   }
 }
 
 static int sg_render_parse_cfg(const char *sym, const char *ec, const char *module,
                                sg_render_cfg *cfg) {
-  sg_symbology s = SG_SYMBOLOGY_PDF417;
+  sg_sym s = SG_SYM_PDF417;
   if (sym == NULL || strcmp(sym, "pdf417") == 0) {
-    s = SG_SYMBOLOGY_PDF417, cfg->sym_name = "pdf417";
+    s = SG_SYM_PDF417;
   } else if (strcmp(sym, "qr") == 0) {
-    s = SG_SYMBOLOGY_QR, cfg->sym_name = "qr";
+    s = SG_SYM_QR;
   } else if (strcmp(sym, "datamatrix") == 0) {
-    s = SG_SYMBOLOGY_DATAMATRIX, cfg->sym_name = "datamatrix";
+    s = SG_SYM_DATAMATRIX;
   } else {
     return sg_usage("--symbology '%s': use pdf417, qr or datamatrix", sym);
   }
-  sg_zx_write_opts_default(&cfg->zx, s);
+  cfg->so.sym = s;
+  cfg->so.ec = -1;
+  cfg->sym_name = sg_sym_name(s);
   if (ec != NULL) {
     static const char qr_levels[] = "LMQH";
     const char *q = strchr(qr_levels, ec[0] >= 'a' ? ec[0] - 'a' + 'A' : ec[0]);
-    if (s == SG_SYMBOLOGY_DATAMATRIX) {
+    if (s == SG_SYM_DATAMATRIX) {
       return sg_usage("--ec: DataMatrix (ECC 200) has one fixed error correction level");
     }
-    if (s == SG_SYMBOLOGY_QR && ec[0] != '\0' && ec[1] == '\0' && q != NULL && *q != '\0') {
-      cfg->zx.ec_level = (int)(q - qr_levels);
+    if (s == SG_SYM_QR && ec[0] != '\0' && ec[1] == '\0' && q != NULL && *q != '\0') {
+      cfg->so.ec = (int)(q - qr_levels);
     } else if (ec[0] >= '0' && ec[0] <= '9' && ec[1] == '\0' &&
-               ec[0] - '0' <= (s == SG_SYMBOLOGY_QR ? 3 : 8)) {
-      cfg->zx.ec_level = ec[0] - '0';
+               ec[0] - '0' <= (s == SG_SYM_QR ? 3 : 8)) {
+      cfg->so.ec = ec[0] - '0';
     } else {
       return sg_usage("--ec '%s': %s", ec,
-                      s == SG_SYMBOLOGY_QR ? "QR levels are L, M, Q, H (or 0..3)"
-                                           : "PDF417 levels are 0..8");
+                      s == SG_SYM_QR ? "QR levels are L, M, Q, H (or 0..3)"
+                                     : "PDF417 levels are 0..8");
     }
   }
+  cfg->module_px = 4;
   if (module != NULL) {
     double m = 0;
     const int ret = sg_parse_uint53(module, 0, "--module", &m);
     if (ret != SG_EXIT_OK) {
       return ret;
     }
-    if (m < 1 || m > SG_ZX_MAX_MODULE_PX) {
-      return sg_usage("--module %s: pixels per module must be 1..%u", module, SG_ZX_MAX_MODULE_PX);
+    if (m < 1 || m > SG_RENDER_MAX_MODULE_PX) {
+      return sg_usage("--module %s: pixels per module must be 1..%u", module,
+                      SG_RENDER_MAX_MODULE_PX);
     }
-    cfg->zx.module_px = (unsigned)m;
-  } else {
-    cfg->zx.module_px = 4;
+    cfg->module_px = (unsigned)m;
   }
   return SG_EXIT_OK;
 }
 
-/* Does text[0..len) fit one symbol? 1 yes, 0 no, -1 another error (*zret). */
-static int sg_render_fits(const sg_render_cfg *cfg, const uint8_t *text, size_t len, int *zret) {
-  uint32_t w = 0, h = 0;
-  if (len > SG_ZX_MAX_PAYLOAD) {
-    return 0;
-  }
-  /* Size query only: no pixels are produced. */
-  const int rc = sg_zx_write(text, len, &cfg->zx, NULL, 0, &w, &h);
-  if (rc == SG_OK || rc == SG_ERR_OUTPUT_TOO_SMALL) {
-    /* DataMatrix 144x144 (the largest size) interleaves its error
-     * correction differently in different implementations, and ZXing 1.4
-     * cannot read its own (zxing-cpp issue #259): never print one. The
-     * width holds the symbol and a 1-module quiet zone on each side. */
-    return cfg->zx.symbology != SG_SYMBOLOGY_DATAMATRIX || w / cfg->zx.module_px < 144 + 2;
+/* Does text[0..len) fit one symbol (with the widest structured append when
+ * sa)? 1 yes, 0 no, -1 another error (*zret). */
+static int sg_render_fits(const sg_render_cfg *cfg, const uint8_t *text, size_t len, int sa,
+                          int *zret) {
+  const sg_sa widest = {SG_SPLIT_MAX_CHUNKS, SG_SPLIT_MAX_CHUNKS, {255, 255, 255, 255, 255, 255},
+                        255};
+  sg_grid g;
+  const int rc = sg_sym_encode(&cfg->so, text, len, sa ? &widest : NULL, &g);
+  sg_grid_free(&g);
+  if (rc == SG_OK) {
+    return 1;
   }
   *zret = rc;
   return rc == SG_ERR_ENCODE ? 0 : -1;
@@ -157,8 +163,8 @@ static int sg_render_fits(const sg_render_cfg *cfg, const uint8_t *text, size_t 
  */
 static int sg_render_probe(const sg_render_cfg *cfg, const uint8_t *text, size_t len, size_t limit,
                            size_t *cap) {
-  uint8_t *buf = malloc(SG_ZX_MAX_PAYLOAD);
-  size_t lo = SG_RENDER_HDR_MAX + 1, hi = limit < SG_ZX_MAX_PAYLOAD ? limit : SG_ZX_MAX_PAYLOAD;
+  uint8_t *buf = malloc(SG_SYM_MAX_TEXT);
+  size_t lo = SG_RENDER_HDR_MAX + 1, hi = limit < SG_SYM_MAX_TEXT ? limit : SG_SYM_MAX_TEXT;
   int zret = SG_OK;
   if (buf == NULL) {
     return sg_fail("out of memory");
@@ -171,7 +177,7 @@ static int sg_render_probe(const sg_render_cfg *cfg, const uint8_t *text, size_t
   while (lo <= hi) {
     const size_t mid = lo + (hi - lo) / 2;
     memcpy(buf + SG_RENDER_HDR_MAX, text, mid - SG_RENDER_HDR_MAX);
-    const int f = sg_render_fits(cfg, buf, mid, &zret);
+    const int f = sg_render_fits(cfg, buf, mid, 1, &zret);
     if (f < 0) {
       free(buf);
       return sg_fail("rendering %s: %s", cfg->sym_name, sg_strerror(zret));
@@ -187,9 +193,10 @@ static int sg_render_probe(const sg_render_cfg *cfg, const uint8_t *text, size_t
   return SG_EXIT_OK;
 }
 
-/* Read a rendered symbol back with the decoder devices use: 1 if it gives
- * exactly the text again. Nothing is printed that the reader cannot read. */
-static int sg_render_reads_back(const sg_render_sym *s) {
+/* Read pixels back with the decoder devices use: 1 if they give exactly
+ * the text again. Nothing is printed that the reader cannot read. */
+int sg_render_reads_back(const uint8_t *px, uint32_t w, uint32_t h, const uint8_t *text,
+                         size_t len, const sg_sa *sa) {
   sg_symbol items[2];
   sg_symbol_list list;
   sg_zx_read_opts ro;
@@ -198,25 +205,62 @@ static int sg_render_reads_back(const sg_render_sym *s) {
   if (arena == NULL) {
     return 0;
   }
-  /* The device's settings exactly (sg_scan_zxing's defaults): ZXing reads
-   * some large symbols as a pure image but not with the scanning defaults. */
+  /* The device's settings exactly (sg_scan_zxing's defaults). */
   sg_zx_read_opts_default(&ro);
   if (sg_symbol_list_init(&list, items, 2, arena, 2 * SG_ZX_MAX_PAYLOAD) == SG_OK &&
-      sg_zx_read(s->px, (size_t)s->w * s->h, s->w, s->h, s->w, SG_PIXELS_GREY8, &ro, &list) ==
-          SG_OK) {
-    ok = list.count == 1 && items[0].len == s->len && memcmp(items[0].data, s->text, s->len) == 0;
+      sg_zx_read(px, (size_t)w * h, w, h, w, SG_PIXELS_GREY8, &ro, &list) == SG_OK) {
+    ok = list.count == 1 && items[0].len == len && memcmp(items[0].data, text, len) == 0;
+    /* The symbology's own structured append reads back as written
+     * (PDF417 may leave the count out: 0). */
+    if (sa != NULL) {
+      ok = ok && items[0].sa_index == (int)sa->index - 1 &&
+           (items[0].sa_count == (int)sa->count ||
+            (items[0].sa_count == 0 && items[0].symbology == SG_SYMBOLOGY_PDF417));
+    } else {
+      ok = ok && items[0].sa_index == -1;
+    }
   }
   free(arena);
   return ok;
 }
 
-/* Render every symbol's text and read it back; on failure *bad is the
- * symbol that did not fit (SG_ERR_ENCODE) or did not read back
- * (SG_RENDER_UNREADABLE). */
-static int sg_render_draw(const sg_render_cfg *cfg, sg_render_sym *s, unsigned n, unsigned *bad) {
+/* Structured append of symbol i of n: the set id from the SG1 header. */
+static void sg_render_sa(const sg_render_sym *s, unsigned n, unsigned i, sg_sa *sa) {
+  memset(sa, 0, sizeof *sa);
+  sa->index = i + 1;
+  sa->count = n;
+  /* "SG1:<i>/<n>:<12 hex>:" */
+  const uint8_t *c1 = memchr(s[i].text + 4, ':', s[i].len - 4);
+  for (unsigned k = 0; c1 != NULL && k < 6 && (size_t)(c1 + 1 + 2 * k + 1 - s[i].text) < s[i].len;
+       k++) {
+    unsigned v = 0;
+    for (unsigned d = 0; d < 2; d++) {
+      const uint8_t ch = c1[1 + 2 * k + d];
+      v = v * 16u + (ch >= 'a' ? (unsigned)(ch - 'a') + 10u : (unsigned)(ch - '0'));
+    }
+    sa->set[k] = (uint8_t)v;
+  }
+  for (unsigned j = 0; j < n; j++) {
+    for (size_t b = 0; b < s[j].len; b++) {
+      sa->qr_parity ^= s[j].text[b];
+    }
+  }
+}
+
+/* Encode every symbol's text (structured append when with_sa and n > 1),
+ * rasterise and read it back; on failure *bad is the symbol that did not
+ * fit (SG_ERR_ENCODE) or did not read back (SG_RENDER_UNREADABLE). */
+static int sg_render_draw(const sg_render_cfg *cfg, sg_render_sym *s, unsigned n, int with_sa,
+                          unsigned *bad) {
   for (unsigned i = 0; i < n; i++) {
-    int rc = sg_zx_write_alloc(s[i].text, s[i].len, &cfg->zx, &s[i].px, &s[i].w, &s[i].h);
-    if (rc == SG_OK && !sg_render_reads_back(&s[i])) {
+    sg_sa sa;
+    sg_render_sa(s, n, i, &sa);
+    const sg_sa *use = with_sa && n > 1 ? &sa : NULL;
+    int rc = sg_sym_encode(&cfg->so, s[i].text, s[i].len, use, &s[i].grid);
+    if (rc == SG_OK) {
+      rc = sg_grid_raster(&s[i].grid, cfg->module_px, &s[i].px, &s[i].w, &s[i].h);
+    }
+    if (rc == SG_OK && !sg_render_reads_back(s[i].px, s[i].w, s[i].h, s[i].text, s[i].len, use)) {
       rc = SG_RENDER_UNREADABLE;
     }
     if (rc != SG_OK) {
@@ -265,7 +309,7 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
   unsigned bad = 0;
   *n = 0;
   if (!header && len <= limit) {
-    const int f = sg_render_fits(cfg, text, len, &zret);
+    const int f = sg_render_fits(cfg, text, len, 0, &zret);
     if (f < 0) {
       return sg_fail("rendering %s: %s", cfg->sym_name, sg_strerror(zret));
     }
@@ -277,7 +321,7 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
       memcpy(s[0].text, text, len);
       s[0].len = len;
       *n = 1;
-      zret = sg_render_draw(cfg, s, 1, &bad);
+      zret = sg_render_draw(cfg, s, 1, 0, &bad);
       if (zret == SG_OK) {
         return SG_EXIT_OK;
       }
@@ -310,7 +354,7 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
       return rc == SG_SPLIT_TOO_SMALL ? sg_fail("%s: symbols too small for a chunk", file)
                                       : sg_fail("out of memory");
     }
-    zret = sg_render_draw(cfg, s, *n, &bad);
+    zret = sg_render_draw(cfg, s, *n, 1, &bad);
     if (zret == SG_OK) {
       return SG_EXIT_OK;
     }
@@ -354,7 +398,7 @@ static int sg_render_lines(const sg_render_cfg *cfg, const char *file, const uin
   if (*n == 0) {
     return sg_fail("%s: no lines to render", file);
   }
-  zret = sg_render_draw(cfg, s, *n, &bad);
+  zret = sg_render_draw(cfg, s, *n, 0, &bad);
   if (zret == SG_ERR_ENCODE) {
     return sg_fail("%s: line %u (%zu bytes) does not fit one %s symbol with these options", file,
                    bad + 1, s[bad].len, cfg->sym_name);
@@ -535,7 +579,7 @@ int sg_cmd_render(int argc, char **argv) {
   if ((ret = sg_render_parse_cfg(sym, ec, module, &cfg)) != SG_EXIT_OK) {
     return ret;
   }
-  double cap_d = SG_ZX_MAX_PAYLOAD, max_d = SG_RENDER_MAX_PROFILE;
+  double cap_d = SG_SYM_MAX_TEXT, max_d = SG_RENDER_MAX_PROFILE;
   if ((cap_opt != NULL &&
        (ret = sg_parse_uint53(cap_opt, 0, "--capacity", &cap_d)) != SG_EXIT_OK) ||
       (max_opt != NULL &&
@@ -596,7 +640,7 @@ int sg_cmd_render(int argc, char **argv) {
   }
   name = lines != NULL ? NULL : sg_render_profile_name(text, len);
   {
-    unsigned fs = cfg.zx.module_px < 2 ? 2 : (cfg.zx.module_px > 6 ? 6 : cfg.zx.module_px);
+    unsigned fs = cfg.module_px < 2 ? 2 : (cfg.module_px > 6 ? 6 : cfg.module_px);
     ret = sg_render_write_all(dir, base, syms, n, name != NULL ? name : base, fs, no_sheet == NULL);
   }
 out:
