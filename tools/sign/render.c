@@ -32,21 +32,29 @@
 static const char sg_render_help[] =
     "usage: stagegate-sign render --out-dir DIR [options] PROFILE\n"
     "\n"
-    "Render a signed (JWS) or unsigned (JSON) profile as barcode images: one PNG\n"
-    "per symbol, DIR/<base>-1.png ... DIR/<base>-n.png, and one printable sheet\n"
-    "DIR/<base>-sheet.png with every symbol captioned \"k of n - <profile name>\".\n"
-    "The text is split like `split` (SG1:<i>/<n>:<set>:<data>, at most 16 symbols)\n"
-    "at the largest size one symbol of the chosen kind holds; a profile that fits\n"
-    "one symbol is rendered bare (no header) unless --header is given.\n"
+    "Render a signed (JWS) or unsigned (JSON) profile as barcodes: one PNG per\n"
+    "symbol, DIR/<base>-1.png ... DIR/<base>-n.png, and a printable sheet,\n"
+    "DIR/<base>-sheet.pdf (A4 or Letter, every page headed with the profile's name,\n"
+    "what it does, signer, SHA-256, seq, issued and expiry; \"k of n, any order\"\n"
+    "under each symbol). The text is split like `split` (SG1:<i>/<n>:<set>:<data>,\n"
+    "at most 16 symbols) at the largest size one symbol of the chosen kind holds\n"
+    "reliably; a profile that fits one symbol is rendered bare (no header) unless\n"
+    "--header is given.\n"
     "\n"
     "options:\n"
-    "  --out-dir DIR        where the PNGs go (created if missing)\n"
+    "  --out-dir DIR        where the files go (created if missing)\n"
     "  --base NAME          file name base (default: PROFILE's name without extension)\n"
     "  --symbology S        pdf417 (default), qr or datamatrix\n"
     "  --ec LEVEL           error correction: QR L, M (default), Q, H or 0..3;\n"
     "                       PDF417 0..8 (default 4); DataMatrix has one fixed level\n"
-    "  --module PX          pixels per module, 1..32 (default 4; PDF417 rows are\n"
-    "                       4 modules high)\n"
+    "  --sheet KIND         pdf (default), png (the symbols on one image) or none\n"
+    "  --paper P            a4 (default) or letter, for the PDF\n"
+    "  --module-mm MM       module size on the PDF, 0.19..1.00 mm (default 0.33)\n"
+    "  --module PX          PNG pixels per module, 1..32 (default 4)\n"
+    "  --dpi N              the PNGs' resolution, recorded in them (pHYs; default\n"
+    "                       300): a module prints as PX/N inches\n"
+    "  --cert FILE          the signer's certificate, to name its subject on the\n"
+    "                       sheet when the profile has no x5c\n"
     "  --capacity BYTES     at most BYTES per symbol, header included (smaller\n"
     "                       symbols scan more easily; default: what the symbol holds)\n"
     "  --header             always use chunk headers, also for a single symbol\n"
@@ -54,19 +62,20 @@ static const char sg_render_help[] =
     "                       `split` output): render each as is, in order\n"
     "  --max-profile N      refuse texts over N bytes (default 8192, the agent's\n"
     "                       SG_MAX_PROFILE)\n"
-    "  --no-sheet           skip the sheet\n"
+    "  --no-sheet           the same as --sheet none\n"
     "\n"
     "Symbols are written by libzint. When a profile takes several, each also\n"
     "carries the symbology's own Structured append (Macro PDF417, QR Structured\n"
     "Append, DataMatrix Structured Append), beside the SG1 header devices use.\n"
     "Sizes stay within what handheld imagers read reliably: PDF417 10 columns,\n"
     "at most 70 rows of 3 modules; QR up to version 25; DataMatrix up to 104x104.\n"
+    "Every symbol is read back with the device's decoder before anything is written.\n"
     "\n"
     "Prints one line per file written: PATH WIDTHxHEIGHT and what it holds, e.g.\n"
-    "  out/p-1.png 2332x496 symbol 1 of 3, 1045 bytes, caption \"1 of 3 - Enrol\"\n"
-    "  out/p-sheet.png 2428x1800 sheet of 3, 1 x 3\n"
-    "(sheet: columns x rows). Exit status: 0 success, 1 usage error, 2 input error\n"
-    "(too large, more than 16 symbols needed, unreadable file, I/O).\n";
+    "  out/p-1.png 988x860 symbol 1 of 3, 798 bytes, caption \"1 of 3 - Enrol\"\n"
+    "  out/p-sheet.pdf A4 sheet of 3, 2 page(s), module 0.33 mm\n"
+    "Exit status: 0 success, 1 usage error, 2 input error (too large, more than 16\n"
+    "symbols needed, unreadable file, I/O).\n";
 
 typedef struct {
   sg_sym_opts so;
@@ -476,14 +485,56 @@ static int sg_render_mkdir(const char *dir) {
   return SG_EXIT_OK;
 }
 
-static int sg_render_png(const char *path, const uint8_t *px, uint32_t w, uint32_t h) {
+static uint32_t sg_crc32(const uint8_t *b, size_t n, uint32_t crc) {
+  crc = ~crc;
+  for (size_t i = 0; i < n; i++) {
+    crc ^= b[i];
+    for (int k = 0; k < 8; k++) {
+      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+  }
+  return ~crc;
+}
+
+static void sg_be32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+/* PNG with its resolution recorded (a pHYs chunk right after IHDR), so a
+ * print dialog at "actual size" prints the module size chosen. */
+static int sg_render_png(const char *path, const uint8_t *px, uint32_t w, uint32_t h,
+                         unsigned dpi) {
   uint8_t *png = NULL;
   size_t png_len = 0;
   int ret = sg_image_encode_png(px, (size_t)w * h, w, h, w, SG_PIXELS_GREY8, &png, &png_len);
   if (ret != SG_OK) {
     return sg_fail("%s: PNG encoding failed: %s", path, sg_strerror(ret));
   }
-  ret = sg_write_file(path, png, png_len);
+  static const size_t ihdr_end = 8 + 4 + 4 + 13 + 4;
+  if (png_len < ihdr_end || memcmp(png + 12, "IHDR", 4) != 0) {
+    sg_image_free_bytes(png);
+    return sg_fail("%s: PNG encoder wrote no IHDR first", path);
+  }
+  uint8_t *out = malloc(png_len + 21);
+  if (out == NULL) {
+    sg_image_free_bytes(png);
+    return sg_fail("out of memory");
+  }
+  memcpy(out, png, ihdr_end);
+  uint8_t *c = out + ihdr_end;
+  const uint32_t ppm = (uint32_t)((double)dpi / 0.0254 + 0.5);
+  sg_be32(c, 9);
+  memcpy(c + 4, "pHYs", 4);
+  sg_be32(c + 8, ppm);
+  sg_be32(c + 12, ppm);
+  c[16] = 1; /* unit: metre */
+  sg_be32(c + 17, sg_crc32(c + 4, 13, 0));
+  memcpy(c + 21, png + ihdr_end, png_len - ihdr_end);
+  ret = sg_write_file(path, out, png_len + 21);
+  free(out);
   sg_image_free_bytes(png);
   return ret;
 }
@@ -504,14 +555,21 @@ static void sg_render_base(const char *file, char *out, size_t size) {
 
 static int sg_is_space(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static int sg_render_write_all(const char *dir, const char *base, const sg_render_sym *s,
-                               unsigned n, const char *name, unsigned font_scale, int sheet) {
+typedef struct {
+  const char *dir, *base;
+  unsigned font_scale, dpi;
+  int sheet; /* 0 none, 1 pdf, 2 png */
+  sg_pdf_opts pdf;
+} sg_render_out;
+
+static int sg_render_write_all(const sg_render_out *o, const sg_render_sym *s, unsigned n,
+                               const char *name, const sg_facts *facts) {
   int ret = SG_EXIT_OK;
   char path[4096];
   sg_sheet_item items[SG_RENDER_MAX_LINES];
   char captions[SG_RENDER_MAX_LINES][64];
   for (unsigned i = 0; i < n && ret == SG_EXIT_OK; i++) {
-    const int pn = snprintf(path, sizeof path, "%s/%s-%u.png", dir, base, i + 1);
+    const int pn = snprintf(path, sizeof path, "%s/%s-%u.png", o->dir, o->base, i + 1);
     if (pn <= 0 || (size_t)pn >= sizeof path) {
       return sg_fail("--out-dir/--base too long");
     }
@@ -519,7 +577,7 @@ static int sg_render_write_all(const char *dir, const char *base, const sg_rende
     char utf8[256];
     (void)snprintf(utf8, sizeof utf8, "%u of %u \xe2\x80\x94 %.200s", i + 1, n, name);
     (void)sg_font_ascii((const uint8_t *)utf8, strlen(utf8), captions[i], sizeof captions[i]);
-    ret = sg_render_png(path, s[i].px, s[i].w, s[i].h);
+    ret = sg_render_png(path, s[i].px, s[i].w, s[i].h, o->dpi);
     if (ret == SG_EXIT_OK) {
       printf("%s %ux%u symbol %u of %u, %zu bytes, caption \"%s\"\n", path, (unsigned)s[i].w,
              (unsigned)s[i].h, i + 1, n, s[i].len, captions[i]);
@@ -529,17 +587,32 @@ static int sg_render_write_all(const char *dir, const char *base, const sg_rende
     items[i].h = s[i].h;
     items[i].caption = captions[i];
   }
-  if (ret != SG_EXIT_OK || !sheet) {
+  if (ret != SG_EXIT_OK || o->sheet == 0) {
+    return ret;
+  }
+  if (o->sheet == 1) {
+    sg_grid grids[SG_RENDER_MAX_LINES];
+    for (unsigned i = 0; i < n; i++) {
+      grids[i] = s[i].grid;
+    }
+    unsigned pages = 0;
+    const int pn = snprintf(path, sizeof path, "%s/%s-sheet.pdf", o->dir, o->base);
+    ret = pn > 0 && (size_t)pn < sizeof path ? sg_pdf_write(path, &o->pdf, facts, grids, n, &pages)
+                                             : sg_fail("--out-dir/--base too long");
+    if (ret == SG_EXIT_OK) {
+      printf("%s %s sheet of %u, %u page(s), module %.2f mm\n", path,
+             o->pdf.letter ? "Letter" : "A4", n, pages, o->pdf.module_mm);
+    }
     return ret;
   }
   uint8_t *px = NULL;
   uint32_t w = 0, h = 0;
   unsigned cols = 0, rows = 0;
-  if (sg_sheet_compose(items, n, font_scale, &px, &w, &h, &cols, &rows) != 0) {
+  if (sg_sheet_compose(items, n, o->font_scale, &px, &w, &h, &cols, &rows) != 0) {
     return sg_fail("the sheet would be too large (over 16384 pixels): use a smaller --module");
   }
-  const int pn = snprintf(path, sizeof path, "%s/%s-sheet.png", dir, base);
-  ret = pn > 0 && (size_t)pn < sizeof path ? sg_render_png(path, px, w, h)
+  const int pn = snprintf(path, sizeof path, "%s/%s-sheet.png", o->dir, o->base);
+  ret = pn > 0 && (size_t)pn < sizeof path ? sg_render_png(path, px, w, h, o->dpi)
                                            : sg_fail("--out-dir/--base too long");
   if (ret == SG_EXIT_OK) {
     printf("%s %ux%u sheet of %u, %u x %u\n", path, (unsigned)w, (unsigned)h, n, cols, rows);
@@ -552,11 +625,15 @@ int sg_cmd_render(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   const char *dir = NULL, *base_opt = NULL, *sym = NULL, *ec = NULL, *module = NULL;
   const char *cap_opt = NULL, *header = NULL, *lines = NULL, *max_opt = NULL, *no_sheet = NULL;
+  const char *sheet_opt = NULL, *paper = NULL, *module_mm = NULL, *dpi_opt = NULL;
+  const char *cert_path = NULL;
   const sg_opt opts[] = {
       {"out-dir", 1, &dir},       {"base", 1, &base_opt},     {"symbology", 1, &sym},
       {"ec", 1, &ec},             {"module", 1, &module},     {"capacity", 1, &cap_opt},
       {"header", 0, &header},     {"lines", 0, &lines},       {"max-profile", 1, &max_opt},
-      {"no-sheet", 0, &no_sheet}, {NULL, 0, NULL},
+      {"no-sheet", 0, &no_sheet}, {"sheet", 1, &sheet_opt},   {"paper", 1, &paper},
+      {"module-mm", 1, &module_mm}, {"dpi", 1, &dpi_opt},     {"cert", 1, &cert_path},
+      {NULL, 0, NULL},
   };
   const char *pos[1];
   unsigned n_pos = 0;
@@ -592,6 +669,37 @@ int sg_cmd_render(int argc, char **argv) {
   }
   if (lines != NULL && header != NULL) {
     return sg_usage("--lines renders each line as is: --header does not apply");
+  }
+  sg_render_out ro = {dir, NULL, 2, 300, 1, {0.33, 0}};
+  if (no_sheet != NULL || (sheet_opt != NULL && strcmp(sheet_opt, "none") == 0)) {
+    ro.sheet = 0;
+  } else if (sheet_opt != NULL && strcmp(sheet_opt, "png") == 0) {
+    ro.sheet = 2;
+  } else if (sheet_opt != NULL && strcmp(sheet_opt, "pdf") != 0) {
+    return sg_usage("--sheet '%s': use pdf, png or none", sheet_opt);
+  }
+  if (paper != NULL && strcmp(paper, "letter") == 0) {
+    ro.pdf.letter = 1;
+  } else if (paper != NULL && strcmp(paper, "a4") != 0) {
+    return sg_usage("--paper '%s': use a4 or letter", paper);
+  }
+  if (module_mm != NULL) {
+    char *end = NULL;
+    const double mm = strtod(module_mm, &end);
+    if (end == module_mm || *end != '\0' || !(mm >= 0.19 && mm <= 1.0)) {
+      return sg_usage("--module-mm '%s': a module is 0.19..1.00 mm", module_mm);
+    }
+    ro.pdf.module_mm = mm;
+  }
+  if (dpi_opt != NULL) {
+    double d = 0;
+    if ((ret = sg_parse_uint53(dpi_opt, 0, "--dpi", &d)) != SG_EXIT_OK) {
+      return ret;
+    }
+    if (d < 72 || d > 4800) {
+      return sg_usage("--dpi %s: 72..4800", dpi_opt);
+    }
+    ro.dpi = (unsigned)d;
   }
   char base[256];
   if (base_opt != NULL) {
@@ -640,8 +748,30 @@ int sg_cmd_render(int argc, char **argv) {
   }
   name = lines != NULL ? NULL : sg_render_profile_name(text, len);
   {
-    unsigned fs = cfg.module_px < 2 ? 2 : (cfg.module_px > 6 ? 6 : cfg.module_px);
-    ret = sg_render_write_all(dir, base, syms, n, name != NULL ? name : base, fs, no_sheet == NULL);
+    sg_facts facts;
+    mbedtls_x509_crt given;
+    mbedtls_x509_crt_init(&given);
+    if (cert_path != NULL) {
+      ret = sg_cert_load_file(&given, cert_path);
+    }
+    if (ret == SG_EXIT_OK && lines != NULL) {
+      memset(&facts, 0, sizeof facts);
+      (void)snprintf(facts.name, sizeof facts.name, "%s", base);
+      (void)snprintf(facts.does, sizeof facts.does, "the lines of %s, one symbol each", pos[0]);
+      (void)snprintf(facts.target, sizeof facts.target, "?");
+      (void)snprintf(facts.seq, sizeof facts.seq, "?");
+      (void)snprintf(facts.iat, sizeof facts.iat, "?");
+      (void)snprintf(facts.exp, sizeof facts.exp, "?");
+      facts.not_a_profile = 1;
+    } else if (ret == SG_EXIT_OK) {
+      ret = sg_profile_facts(text, len, cert_path != NULL ? &given : NULL, &facts);
+    }
+    mbedtls_x509_crt_free(&given);
+    ro.base = base;
+    ro.font_scale = cfg.module_px < 2 ? 2 : (cfg.module_px > 6 ? 6 : cfg.module_px);
+    if (ret == SG_EXIT_OK) {
+      ret = sg_render_write_all(&ro, syms, n, name != NULL ? name : base, &facts);
+    }
   }
 out:
   sg_render_syms_free(syms, SG_RENDER_MAX_LINES);

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sg_sign.h"
+
 /* ---- font (font.c) ------------------------------------------------------ */
 
 #define SG_FONT_W 5       /* glyph cell, in font pixels */
@@ -106,6 +108,21 @@ void sg_grid_free(sg_grid *g);
 /* The grid as 8-bit grey pixels, px_per_module pixels a module (free()). */
 int sg_grid_raster(const sg_grid *g, unsigned px_per_module, uint8_t **px, uint32_t *w,
                    uint32_t *h);
+
+/* ---- PDF sheet (pdf.c, cairo) ------------------------------------------- */
+
+typedef struct {
+  double module_mm; /* exact module size on paper */
+  int letter;       /* US Letter instead of A4 */
+} sg_pdf_opts;
+
+/*
+ * Write the sheet: symbols (grids) flowed onto A4/Letter pages, each page
+ * with the header of `f`, "k of n, any order" under each symbol. *pages
+ * receives the page count. SG_EXIT_OK or a recorded failure.
+ */
+int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, const sg_grid *grids,
+                 unsigned n, unsigned *pages);
 
 /* ---- command (render.c) ------------------------------------------------- */
 

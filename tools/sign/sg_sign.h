@@ -250,6 +250,32 @@ const sg_action_arg *sg_batch_action_arg(const sg_batch_action *a, const char *m
 cJSON *sg_skeleton_build(const char *kind, const char *cert, const char *name, const char *model,
                          const char *serial);
 
+/* ---- what a profile says, for people (facts.c) ------------------------- */
+
+typedef struct {
+  char alg[16];
+  char subject[256];     /* x5c[0]'s (or the given certificate's) subject */
+  char fingerprint[100]; /* x5t#S256 as AB:CD:..., "" if absent */
+} sg_signer_facts;
+
+typedef struct {
+  char name[256];
+  char does[512];   /* "TurnOnTrustedMode (pinned), Wifi" */
+  char target[256]; /* "every device" or "models TC52; serials 1, 2" */
+  char seq[24], iat[40], exp[40];
+  sg_signer_facts signers[2];
+  unsigned n_signers; /* 0: unsigned */
+  int not_a_profile;  /* render --lines: the texts are not one profile */
+} sg_facts;
+
+/*
+ * The facts of a profile text (JWS compact, General JSON, or bare JSON).
+ * `given`: a certificate that may name the signer when there is no x5c
+ * (used only if its SHA-256 is the header's x5t#S256), or NULL.
+ */
+int sg_profile_facts(const uint8_t *text, size_t len, const mbedtls_x509_crt *given,
+                     sg_facts *f);
+
 /* ---- chunks (split.c) --------------------------------------------------- */
 
 #define SG_SPLIT_MAX_CHUNKS 16u
