@@ -111,7 +111,7 @@ make_keys() {
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.key 2>/dev/null
   local k
   for k in ec256 ec384 rsa2048 rsa1024; do
-    openssl req -x509 -new -key $k.key -subj "/CN=stagegate test $k/O=Example" -days 30 \
+    openssl req -x509 -new -key $k.key -subj "/CN=stagegate test $k/O=Example" -days 365 \
       -out $k.pem 2>/dev/null
     openssl x509 -in $k.pem -outform DER -out $k.der
   done
@@ -120,11 +120,11 @@ make_keys() {
 # A CA and a leaf (ec256-leaf) it issued, for chains.
 make_chain() {
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null
-  openssl req -x509 -new -key ca.key -subj "/CN=stagegate test CA" -days 30 \
+  openssl req -x509 -new -key ca.key -subj "/CN=stagegate test CA" -days 365 \
     -addext basicConstraints=critical,CA:TRUE -out ca.pem 2>/dev/null
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf.key 2>/dev/null
   openssl req -new -key leaf.key -subj "/CN=stagegate test leaf" -out leaf.csr 2>/dev/null
-  openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+  openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 \
     -out leaf.pem 2>/dev/null
 }
 

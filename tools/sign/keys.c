@@ -470,6 +470,31 @@ out:
   return ret;
 }
 
+int sg_is_pkcs12(const uint8_t *der, size_t len) {
+  const unsigned char *p = der;
+  PKCS12 *p12 = len <= (size_t)0x7fffffff ? d2i_PKCS12(NULL, &p, (long)len) : NULL;
+  PKCS12_free(p12);
+  ERR_clear_error();
+  return p12 != NULL;
+}
+
+const char *sg_key_describe(const EVP_PKEY *key) {
+  static char desc[96];
+  char group[64] = "";
+  size_t glen = 0;
+  if (EVP_PKEY_is_a(key, "EC")) {
+    (void)EVP_PKEY_get_group_name(key, group, sizeof group, &glen);
+    (void)snprintf(desc, sizeof desc, "EC %s",
+                   strcmp(group, "prime256v1") == 0  ? "P-256"
+                   : strcmp(group, "secp384r1") == 0 ? "P-384"
+                                                     : group);
+  } else {
+    (void)snprintf(desc, sizeof desc, "%s-%d", EVP_PKEY_get0_type_name(key),
+                   EVP_PKEY_get_bits(key));
+  }
+  return desc;
+}
+
 /* ---- the signer --------------------------------------------------------- */
 
 static void sg_label(sg_signer *s, const char *path) {

@@ -124,6 +124,20 @@ typedef struct {
 int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, const sg_grid *grids,
                  unsigned n, unsigned *pages);
 
+/* ---- reading sheets back (sheetread.c) ---------------------------------- */
+
+typedef enum { SG_SHEET_NONE = 0, SG_SHEET_IMAGE, SG_SHEET_PDF } sg_sheet_kind;
+
+/* By magic bytes: PNG, JPEG, PGM/PPM -> IMAGE; "%PDF" -> PDF. */
+sg_sheet_kind sg_sheet_kind_of(const uint8_t *buf, size_t len);
+/*
+ * Decode every barcode in an image file or a PDF's pages (pdftoppm, 300
+ * dpi) and reassemble the profile text as a device would (one SG1 set,
+ * all chunks, set id = SHA-256 prefix; or one bare symbol). *text is a
+ * NUL-terminated heap string (free()); *symbols the barcodes found.
+ */
+int sg_sheet_read(const char *path, int is_pdf, char **text, size_t *len, unsigned *symbols);
+
 /* ---- command (render.c) ------------------------------------------------- */
 
 /* 1 if ZXing, at the device's settings, reads exactly text[0..len) from

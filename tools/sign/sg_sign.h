@@ -124,6 +124,11 @@ void sg_signer_init(sg_signer *s);
 void sg_signer_free(sg_signer *s);
 int sg_signer_load(sg_signer *s, const sg_key_source *src);
 
+/* Does der[0..len) parse as a PKCS#12 (.pfx/.p12) file? */
+int sg_is_pkcs12(const uint8_t *der, size_t len);
+/* "EC P-256", "RSA-2048", ... for messages (static string per call). */
+const char *sg_key_describe(const EVP_PKEY *key);
+
 /*
  * The passphrase for `src`: from --pass/--pass-env/--pass-file, else
  * typed at the terminal without echo when stdin and stderr are terminals
