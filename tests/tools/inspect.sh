@@ -71,7 +71,7 @@ check "--json status" test "$(json_get '{certificates}[0]{status}' <c.json)" = '
 check "--json key" test "$(json_get '{certificates}[0]{key}' <c.json)" = '{"bits":256,"curve":"P-256","type":"EC"}'
 
 # Profiles.
-turn_on_profile "@ec256.pem" >p.json
+cert_profile "@ec256.pem" >p.json
 "$TOOL" sign --key ec256.key --cert ec256.pem --seq 3 p.json >s.jws
 "$TOOL" inspect s.jws >s.txt
 check "compact: kind" grep -q "^JWS compact profile, 1 signature" s.txt

@@ -126,6 +126,16 @@ make_chain() {
   openssl req -new -key leaf.key -subj "/CN=stagegate test leaf" -out leaf.csr 2>/dev/null
   openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 \
     -out leaf.pem 2>/dev/null
+  # Root -> intermediate -> ileaf, for x5c chains (x5c never carries the root).
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out inter.key 2>/dev/null
+  openssl req -new -key inter.key -subj "/CN=stagegate test intermediate" -out inter.csr 2>/dev/null
+  printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\n' >inter.ext
+  openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 \
+    -extfile inter.ext -out inter.pem 2>/dev/null
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ileaf.key 2>/dev/null
+  openssl req -new -key ileaf.key -subj "/CN=stagegate test ileaf" -out ileaf.csr 2>/dev/null
+  openssl x509 -req -in ileaf.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 365 \
+    -out ileaf.pem 2>/dev/null
 }
 
 # A TurnOn profile pointing at a certificate file.
@@ -136,6 +146,22 @@ turn_on_profile() { # CERT-REF
   "name": "Warehouse Wi-Fi",
   "actions": [
     { "csp": "Batch", "action": "TurnOnTrustedMode", "certificate": "$1", "anchor": "pinned" },
+    { "csp": "Wifi", "settings": { "ssid": "wh-1" } }
+  ]
+}
+EOF
+}
+
+# A profile carrying a certificate for a firmware CSP (not a TurnOn), for
+# tests that sign one profile with many keys: preflight refuses a TurnOn
+# signed by any key but the deployed certificate's.
+cert_profile() { # CERT-REF
+  cat <<EOF
+{
+  "stagegate": 1,
+  "name": "Warehouse Wi-Fi",
+  "actions": [
+    { "csp": "CertMgr", "certificate": "$1" },
     { "csp": "Wifi", "settings": { "ssid": "wh-1" } }
   ]
 }

@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$1"
 echo "== stagegate-sign sign --pfx"
 make_keys
 make_chain
-turn_on_profile "@ec256.pem" >p.json
+cert_profile "@ec256.pem" >p.json
 export PW='s3cret pass'
 
 # Legacy exports need OpenSSL's legacy provider (RC2). Without it, the
@@ -114,11 +114,11 @@ expect_fail "padding-valid wrong passphrase on a no-MAC .pfx" 2 \
   "$TOOL" sign --pfx "$FX/wrongpad.nomac.pfx" --pass-file "$FX/wrongpad.pfx.wrong" --seq 1 p.json
 
 # Chain: the .pfx's other certificates become x5c's intermediates.
-openssl pkcs12 -export -inkey leaf.key -in leaf.pem -certfile ca.pem -passout env:PW -out chain.pfx
+openssl pkcs12 -export -inkey ileaf.key -in ileaf.pem -certfile inter.pem -passout env:PW -out chain.pfx
 "$TOOL" sign --pfx chain.pfx --pass-env PW --x5c --seq 1 p.json >chain.jws
-check "chain .pfx verifies with the leaf" verify_compact chain.jws leaf.pem
-check "chain .pfx: x5c = [leaf, CA]" \
-  test "$(compact_part chain.jws 1 | json_get '{x5c}')" = "[\"$(cert_der_b64 leaf.pem)\",\"$(cert_der_b64 ca.pem)\"]"
+check "chain .pfx verifies with the leaf" verify_compact chain.jws ileaf.pem
+check "chain .pfx: x5c = [leaf, intermediate]" \
+  test "$(compact_part chain.jws 1 | json_get '{x5c}')" = "[\"$(cert_der_b64 ileaf.pem)\",\"$(cert_der_b64 inter.pem)\"]"
 # A .pfx with certificates only, and one with a weak key.
 openssl pkcs12 -export -nokeys -in ca.pem -passout env:PW -out certonly.pfx
 expect_fail ".pfx without a key" 2 "certonly.pfx: holds no private key" \

@@ -9,7 +9,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$1"
 echo "== stagegate-sign passphrase prompt"
 [ -x "$PTY" ] || { echo "usage: $0 stagegate-sign pty_run" >&2; exit 2; }
 make_keys
-turn_on_profile "@ec256.pem" >p.json
+cert_profile "@ec256.pem" >p.json
 openssl pkcs8 -topk8 -in ec256.key -passout pass:'type me, 34 characters long......' -v2 aes-256-cbc \
   -out ec256.enc.key
 openssl pkcs12 -export -inkey ec384.key -in ec384.pem -passout pass:pfx-pw -out ec384.pfx

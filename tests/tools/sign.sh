@@ -6,7 +6,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$1"
 echo "== stagegate-sign sign"
 make_keys
 make_chain
-turn_on_profile "@ec256.pem" >p.json
+cert_profile "@ec256.pem" >p.json
 
 # One signature per key type, default algorithm, checked by openssl.
 for k in ec256:ES256 ec384:ES384 rsa2048:PS256; do
@@ -64,15 +64,15 @@ check "seq/iat from the file are kept" test "$(compact_part fixed.jws 2)" = \
 check "--out writes the same kind of file" verify_compact out.jws ec256.pem
 
 # x5c: leaf first, then the chain (from --cert's extra blocks or --chain).
-"$TOOL" sign --key leaf.key --cert leaf.pem --chain ca.pem --x5c --seq 1 p.json >x5c.jws
-check "x5c with --chain verifies" verify_compact x5c.jws leaf.pem
-check "x5c = [leaf, CA] in standard base64 DER" \
-  test "$(compact_part x5c.jws 1 | json_get '{x5c}')" = "[\"$(cert_der_b64 leaf.pem)\",\"$(cert_der_b64 ca.pem)\"]"
+"$TOOL" sign --key ileaf.key --cert ileaf.pem --chain inter.pem --x5c --seq 1 p.json >x5c.jws
+check "x5c with --chain verifies" verify_compact x5c.jws ileaf.pem
+check "x5c = [leaf, intermediate] in standard base64 DER" \
+  test "$(compact_part x5c.jws 1 | json_get '{x5c}')" = "[\"$(cert_der_b64 ileaf.pem)\",\"$(cert_der_b64 inter.pem)\"]"
 check "x5c header member order" \
   bash -c "[[ \"\$1\" == '{\"alg\":\"ES256\",\"typ\":\"stagegate-profile+jws\",\"x5t#S256\":\"'*'\",\"x5c\":[\"'*'\"]}' ]]" _ \
   "$(compact_part x5c.jws 1)"
-cat leaf.pem ca.pem >bundle.pem
-"$TOOL" sign --key leaf.key --cert bundle.pem --x5c --seq 1 p.json >bundle.jws
+cat ileaf.pem inter.pem >bundle.pem
+"$TOOL" sign --key ileaf.key --cert bundle.pem --x5c --seq 1 p.json >bundle.jws
 check "--cert bundle: leaf first, rest is chain" \
   test "$(compact_part bundle.jws 1 | json_get '{x5c}')" = "$(compact_part x5c.jws 1 | json_get '{x5c}')"
 

@@ -194,6 +194,58 @@ static void test_alg_names(void) {
   SG_CHECK(sg_jws_alg_parse("es256") == SG_JWS_NONE);
 }
 
+/* ---- preflight: trust changes carry exp, at most 7 days after iat ------- */
+
+static void test_preflight_exp(void) {
+  static const char *const actions[] = {"TurnOffTrustedMode", "RotateTrustedCertificate"};
+  for (size_t i = 0; i < 2; i++) {
+    char text[256];
+    (void)snprintf(text, sizeof text,
+                   "{\"stagegate\":1,\"iat\":1000,\"actions\":[{\"csp\":\"Batch\",\"action\":\"%s\"}]}",
+                   actions[i]);
+    cJSON *p = cJSON_Parse(text);
+    SG_CHECK(p != NULL);
+    sg_error_clear();
+    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_FAIL);
+    SG_CHECK(strstr(sg_error(), "without \"exp\": devices refuse it. Give --exp") != NULL);
+    cJSON *exp = cJSON_AddNumberToObject(p, "exp", 1000.0 + 7 * 86400 + 1); /* one second over */
+    sg_error_clear();
+    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_FAIL);
+    SG_CHECK(strstr(sg_error(), "devices accept at most 7") != NULL);
+    cJSON_SetNumberValue(exp, 1000.0 + 7 * 86400); /* exactly 7 days */
+    sg_error_clear();
+    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_OK);
+    cJSON_Delete(p);
+  }
+  /* A profile without a trust change needs no exp. */
+  cJSON *w = cJSON_Parse("{\"stagegate\":1,\"iat\":1000,\"actions\":[{\"csp\":\"Wifi\"}]}");
+  SG_CHECK(w != NULL && sg_preflight(w, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_OK);
+  cJSON_Delete(w);
+  sg_error_clear();
+}
+
+/* ---- times as people write them ----------------------------------------- */
+
+static void test_parse_time(void) {
+  double v = 0;
+  SG_CHECK(sg_parse_time("2027-01-01", 0, "--exp", &v) == SG_EXIT_OK && v == 1798761600.0);
+  SG_CHECK(sg_parse_time("2027-01-01T12:00Z", 0, "--exp", &v) == SG_EXIT_OK && v == 1798804800.0);
+  SG_CHECK(sg_parse_time("2027-01-01T12:00:30-01:30", 0, "--exp", &v) == SG_EXIT_OK &&
+           v == 1798804800.0 + 30 + 5400);
+  SG_CHECK(sg_parse_time("+30d", 1000, "--exp", &v) == SG_EXIT_OK && v == 1000.0 + 30 * 86400);
+  SG_CHECK(sg_parse_time("+1w", 0, "--exp", &v) == SG_EXIT_OK && v == 7.0 * 86400);
+  SG_CHECK(sg_parse_time("1900000000", 0, "--exp", &v) == SG_EXIT_OK && v == 1900000000.0);
+  static const char *const bad[] = {"2027-02-29", "2027-00-10", "2027-01-32", "2027-01-01T12:00",
+                                    "2027-01-01T12:60Z", "1969-12-31", "+", "+5", "+5y", "5d",
+                                    "", "2027-01-01Z", "9007199254740992"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    sg_error_clear();
+    SG_CHECK(sg_parse_time(bad[i], 0, "--exp", &v) == SG_EXIT_USAGE);
+  }
+  SG_CHECK(sg_parse_time("2028-02-29", 0, "--exp", &v) == SG_EXIT_OK); /* leap year */
+  sg_error_clear();
+}
+
 int main(void) {
   sg_test_begin("stagegate-sign units");
   SG_RUN(test_b64url_encode);
@@ -203,5 +255,7 @@ int main(void) {
   SG_RUN(test_split_keeps_utf8);
   SG_RUN(test_ecdsa_raw_der);
   SG_RUN(test_alg_names);
+  SG_RUN(test_preflight_exp);
+  SG_RUN(test_parse_time);
   return sg_test_end();
 }

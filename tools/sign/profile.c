@@ -432,6 +432,19 @@ static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned 
   return SG_EXIT_OK;
 }
 
+int sg_profile_is_turn_on(const cJSON *root) {
+  const cJSON *a;
+  cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(root, "actions")) {
+    const cJSON *csp = cJSON_GetObjectItemCaseSensitive(a, "csp");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(a, "action");
+    if (cJSON_IsString(csp) && strcmp(csp->valuestring, "Batch") == 0 && cJSON_IsString(name) &&
+        strcmp(name->valuestring, "TurnOnTrustedMode") == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
 /* The profile's Batch action spec, or NULL if it has none. */
 static const sg_batch_action *sg_profile_batch(const cJSON *root) {
   const cJSON *a;

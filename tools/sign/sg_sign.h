@@ -194,6 +194,8 @@ typedef struct {
 int sg_profile_read(const char *path, cJSON **root);
 /* Validate and complete a profile to sign (see README). */
 int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts);
+/* Does the profile hold a Batch TurnOnTrustedMode action? */
+int sg_profile_is_turn_on(const cJSON *root);
 /* Reject any string that is, or carries, private-key material. */
 int sg_profile_check_no_keys(const cJSON *item);
 /* Parse an unsigned integer < 2^53 ("now" allowed when allow_now). */
@@ -254,6 +256,26 @@ const sg_action_arg *sg_batch_action_arg(const sg_batch_action *a, const char *m
  */
 cJSON *sg_skeleton_build(const char *kind, const char *cert, const char *name, const char *model,
                          const char *serial);
+
+/* ---- preflight (preflight.c) -------------------------------------------- */
+
+typedef enum {
+  SG_PREFLIGHT_TRUSTED = 0, /* devices in Trusted Mode under this signer's anchor */
+  SG_PREFLIGHT_FACTORY,     /* devices not in Trusted Mode (factory state) */
+} sg_preflight_for;
+
+/*
+ * Refuse, with the fix in the message, what devices would refuse: a TurnOn
+ * not signed by the key of the certificate it deploys, or deploying a
+ * certificate unfit for its anchor mode; TurnOff/Rotate without exp or
+ * with exp more than 7 days after iat; x5c carrying a self-signed root;
+ * for factory devices, a signed profile without x5c or a trust change
+ * other than TurnOn. `payload` is the prepared profile; `signers` its
+ * n_signers signers; with_x5c: x5c goes into the headers. One function so
+ * the lead can route it through the device's decision code.
+ */
+int sg_preflight(const cJSON *payload, const sg_signer *const *signers, unsigned n_signers,
+                 int with_x5c, sg_preflight_for audience);
 
 /* ---- what a profile says, for people (facts.c) ------------------------- */
 

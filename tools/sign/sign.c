@@ -40,6 +40,14 @@ static const char sg_sign_help[] =
     "  times T: 2027-01-01, 2027-01-01T12:00Z, +30d / +12h / +90m (after iat), 'now'\n"
     "           or Unix seconds\n"
     "  --out FILE               write the signed profile here instead of stdout\n"
+    "  --for WHO                the devices it is for: trusted (in Trusted Mode under\n"
+    "                           this signer; the default) or factory (not in Trusted\n"
+    "                           Mode; the default for TurnOn)\n"
+    "\n"
+    "Preflight: what devices would refuse is refused here, with the fix, before\n"
+    "anything is written (a TurnOn not signed by the key of the certificate it\n"
+    "deploys, TurnOff/Rotate without exp or beyond 7 days, x5c with the root, a\n"
+    "signed profile for factory devices without x5c). It cannot be overridden.\n"
     "\n"
     "In the profile, \"certificate\": \"@cert.pem\" in an action is replaced by that\n"
     "certificate's DER in base64 (path relative to the profile's directory).\n";
@@ -131,7 +139,7 @@ static int sg_emit(const char *out_path, const char *text) {
 int sg_cmd_sign(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   sg_key_source src = {0};
-  const char *alg_opt = NULL, *x5c = NULL, *out = NULL;
+  const char *alg_opt = NULL, *x5c = NULL, *out = NULL, *for_opt = NULL;
   sg_profile_opts po = {0};
   const sg_opt opts[] = {
       {"key", 1, &src.key},       {"cert", 1, &src.cert},
@@ -140,7 +148,8 @@ int sg_cmd_sign(int argc, char **argv) {
       {"pass-file", 1, &src.pass_file}, {"alg", 1, &alg_opt},
       {"x5c", 0, &x5c},           {"seq", 1, &po.seq},
       {"iat", 1, &po.iat},        {"exp", 1, &po.exp},
-      {"out", 1, &out},           {NULL, 0, NULL},
+      {"out", 1, &out},           {"for", 1, &for_opt},
+      {NULL, 0, NULL},
   };
   const char *pos[1];
   unsigned n_pos = 0;
@@ -176,6 +185,24 @@ int sg_cmd_sign(int argc, char **argv) {
   ret = sg_profile_prepare(root, &po);
   if (ret != SG_EXIT_OK) {
     goto out;
+  }
+  {
+    /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
+    sg_preflight_for audience = sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
+                                                            : SG_PREFLIGHT_TRUSTED;
+    if (for_opt != NULL && strcmp(for_opt, "factory") == 0) {
+      audience = SG_PREFLIGHT_FACTORY;
+    } else if (for_opt != NULL && strcmp(for_opt, "trusted") == 0) {
+      audience = SG_PREFLIGHT_TRUSTED;
+    } else if (for_opt != NULL) {
+      ret = sg_usage("--for '%s': use factory or trusted", for_opt);
+      goto out;
+    }
+    const sg_signer *one[1] = {&s};
+    ret = sg_preflight(root, one, 1, x5c != NULL, audience);
+    if (ret != SG_EXIT_OK) {
+      goto out;
+    }
   }
   payload = cJSON_PrintUnformatted(root);
   if (payload == NULL) {
@@ -358,6 +385,12 @@ int sg_cmd_rotate(int argc, char **argv) {
       (ret = sg_rotate_action(root, new_b64, po.activate_at, po.iat, &rot)) != SG_EXIT_OK ||
       (ret = sg_profile_prepare(root, &po)) != SG_EXIT_OK) {
     goto out;
+  }
+  {
+    const sg_signer *both[2] = {&s[0], &s[1]};
+    if ((ret = sg_preflight(root, both, 2, x5c != NULL, SG_PREFLIGHT_TRUSTED)) != SG_EXIT_OK) {
+      goto out;
+    }
   }
   /* After "@file" substitution the action must name the new certificate. */
   const cJSON *cert = cJSON_GetObjectItemCaseSensitive(rot, "certificate");
