@@ -27,7 +27,9 @@ static const char sg_help[] =
     "  split     cut a signed or unsigned profile into barcode chunk texts\n"
     "  render    draw a profile as barcode PNGs (PDF417, QR, DataMatrix) and a\n"
     "            printable sheet\n"
-    "  inspect   show a profile (JWS or JSON) or a certificate (PEM/DER)\n"
+    "  inspect   show a profile (JWS, JSON, or a printed PDF/PNG sheet), certificates\n"
+    "            (PEM/DER, bundles) or a .pfx\n"
+    "  batch     sign and print one targeted profile per device of a fleet list\n"
     "\n"
     "`stagegate-sign <command> --help` describes each command.\n"
     "exit status: 0 success, 1 usage error, 2 input or crypto error.\n";
@@ -57,8 +59,10 @@ int main(int argc, char **argv) {
     ret = sg_cmd_new(argc - 1, argv + 1);
   } else if (strcmp(cmd, "actions") == 0) {
     ret = sg_cmd_actions(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "batch") == 0) {
+    ret = sg_cmd_batch(argc - 1, argv + 1);
   } else {
-    ret = sg_usage("unknown command '%s' (commands: new, actions, sign, rotate, split, render, inspect)", cmd);
+    ret = sg_usage("unknown command '%s' (commands: new, actions, sign, rotate, split, render, inspect, batch)", cmd);
   }
   if (ret != SG_EXIT_OK) {
     const char *msg = sg_error();

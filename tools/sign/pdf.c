@@ -8,6 +8,7 @@
  * Under each symbol: "k of n, any order".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cairo-pdf.h>
@@ -120,8 +121,44 @@ static void sg_pdf_symbol(cairo_t *cr, const sg_grid *g, double x_mm, double y_m
   cairo_fill(cr);
 }
 
-int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, const sg_grid *grids,
-                 unsigned n, unsigned *pages_out) {
+struct sg_pdf_doc {
+  cairo_surface_t *surf;
+  cairo_t *cr;
+  sg_pdf_opts o;
+  char path[4096];
+  unsigned pages;
+};
+
+int sg_pdf_open(const char *path, const sg_pdf_opts *o, const char *title, sg_pdf_doc **out) {
+  *out = NULL;
+  sg_pdf_doc *d = calloc(1, sizeof *d);
+  if (d == NULL) {
+    return sg_fail("out of memory");
+  }
+  d->o = *o;
+  (void)snprintf(d->path, sizeof d->path, "%s", path);
+  const double page_w = o->letter ? 215.9 : 210.0, page_h = o->letter ? 279.4 : 297.0;
+  d->surf = cairo_pdf_surface_create(path, page_w * SG_PT_PER_MM, page_h * SG_PT_PER_MM);
+  d->cr = cairo_create(d->surf);
+  if (cairo_surface_status(d->surf) != CAIRO_STATUS_SUCCESS) {
+    const int ret = sg_fail("%s: cannot create the PDF: %s", path,
+                            cairo_status_to_string(cairo_surface_status(d->surf)));
+    cairo_destroy(d->cr);
+    cairo_surface_destroy(d->surf);
+    free(d);
+    return ret;
+  }
+  cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_TITLE, title);
+  cairo_pdf_surface_set_metadata(d->surf, CAIRO_PDF_METADATA_CREATOR, "stagegate-sign");
+  *out = d;
+  return SG_EXIT_OK;
+}
+
+int sg_pdf_add(sg_pdf_doc *d, const sg_facts *f, const sg_grid *grids, unsigned n,
+               unsigned *pages_out) {
+  const sg_pdf_opts *o = &d->o;
+  const char *path = d->path;
+  cairo_t *cr = d->cr;
   const double page_w = o->letter ? 215.9 : 210.0, page_h = o->letter ? 279.4 : 297.0;
   const double width = page_w - 2 * SG_PDF_MARGIN_MM;
   const double top = SG_PDF_MARGIN_MM + sg_pdf_header_height(f);
@@ -158,11 +195,6 @@ int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, cons
     row_h = h > row_h ? h : row_h;
   }
   const unsigned pages = page + 1;
-  cairo_surface_t *surf =
-      cairo_pdf_surface_create(path, page_w * SG_PT_PER_MM, page_h * SG_PT_PER_MM);
-  cairo_t *cr = cairo_create(surf);
-  cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_TITLE, f->name);
-  cairo_pdf_surface_set_metadata(surf, CAIRO_PDF_METADATA_CREATOR, "stagegate-sign");
   unsigned i = 0;
   for (unsigned p = 0; p < pages; p++) {
     (void)sg_pdf_header(cr, f, o, n, p, pages, width);
@@ -177,13 +209,40 @@ int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, cons
     }
     cairo_show_page(cr);
   }
-  cairo_destroy(cr);
-  cairo_surface_finish(surf);
-  const cairo_status_t st = cairo_surface_status(surf);
-  cairo_surface_destroy(surf);
-  if (st != CAIRO_STATUS_SUCCESS) {
-    return sg_fail("%s: cannot write the PDF: %s", path, cairo_status_to_string(st));
+  d->pages += pages;
+  if (pages_out != NULL) {
+    *pages_out = pages;
   }
-  *pages_out = pages;
   return SG_EXIT_OK;
+}
+
+int sg_pdf_close(sg_pdf_doc *d, unsigned *pages) {
+  if (d == NULL) {
+    return SG_EXIT_OK;
+  }
+  cairo_destroy(d->cr);
+  cairo_surface_finish(d->surf);
+  const cairo_status_t st = cairo_surface_status(d->surf);
+  cairo_surface_destroy(d->surf);
+  int ret = SG_EXIT_OK;
+  if (st != CAIRO_STATUS_SUCCESS) {
+    ret = sg_fail("%s: cannot write the PDF: %s", d->path, cairo_status_to_string(st));
+  }
+  if (pages != NULL) {
+    *pages = d->pages;
+  }
+  free(d);
+  return ret;
+}
+
+int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, const sg_grid *grids,
+                 unsigned n, unsigned *pages_out) {
+  sg_pdf_doc *d = NULL;
+  int ret = sg_pdf_open(path, o, f->name, &d);
+  if (ret != SG_EXIT_OK) {
+    return ret;
+  }
+  ret = sg_pdf_add(d, f, grids, n, NULL);
+  const int closed = sg_pdf_close(d, pages_out);
+  return ret != SG_EXIT_OK ? ret : closed;
 }

@@ -378,6 +378,23 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
   }
 }
 
+int sg_render_grids(const char *label, const uint8_t *text, size_t len, sg_sym sym,
+                    sg_grid grids[SG_SPLIT_MAX_CHUNKS], unsigned *n) {
+  sg_render_cfg cfg = {{sym, -1}, 2, sg_sym_name(sym)}; /* read back at 2 px a module */
+  sg_render_sym s[SG_SPLIT_MAX_CHUNKS];
+  memset(s, 0, sizeof s);
+  *n = 0;
+  const int ret = sg_render_split(&cfg, label, text, len, SG_SYM_MAX_TEXT, 0, s, n);
+  if (ret == SG_EXIT_OK) {
+    for (unsigned i = 0; i < *n; i++) {
+      grids[i] = s[i].grid; /* moved out */
+      memset(&s[i].grid, 0, sizeof s[i].grid);
+    }
+  }
+  sg_render_syms_free(s, SG_SPLIT_MAX_CHUNKS);
+  return ret;
+}
+
 /* --lines: every non-empty line is one symbol's text, as is. */
 static int sg_render_lines(const sg_render_cfg *cfg, const char *file, const uint8_t *buf,
                            size_t len, sg_render_sym *s, unsigned *n) {

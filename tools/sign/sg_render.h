@@ -124,6 +124,15 @@ typedef struct {
 int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, const sg_grid *grids,
                  unsigned n, unsigned *pages);
 
+/* Several profiles in one PDF (batch: a page or more per device). */
+typedef struct sg_pdf_doc sg_pdf_doc;
+int sg_pdf_open(const char *path, const sg_pdf_opts *o, const char *title, sg_pdf_doc **d);
+/* Add one profile on fresh page(s); *pages (may be NULL) its page count. */
+int sg_pdf_add(sg_pdf_doc *d, const sg_facts *f, const sg_grid *grids, unsigned n,
+               unsigned *pages);
+/* Finish and free (safe on NULL); *pages (may be NULL) the total. */
+int sg_pdf_close(sg_pdf_doc *d, unsigned *pages);
+
 /* ---- reading sheets back (sheetread.c) ---------------------------------- */
 
 typedef enum { SG_SHEET_NONE = 0, SG_SHEET_IMAGE, SG_SHEET_PDF } sg_sheet_kind;
@@ -139,6 +148,14 @@ sg_sheet_kind sg_sheet_kind_of(const uint8_t *buf, size_t len);
 int sg_sheet_read(const char *path, int is_pdf, char **text, size_t *len, unsigned *symbols);
 
 /* ---- command (render.c) ------------------------------------------------- */
+
+/*
+ * One profile text as symbols of `sym` at the default error correction,
+ * split and read back exactly as `render` does: grids[0..*n) to draw
+ * (each freed by the caller with sg_grid_free). `label` names it.
+ */
+int sg_render_grids(const char *label, const uint8_t *text, size_t len, sg_sym sym,
+                    sg_grid grids[SG_SPLIT_MAX_CHUNKS], unsigned *n);
 
 /* 1 if ZXing, at the device's settings, reads exactly text[0..len) from
  * the w x h grey image (one symbol) with the structured append `sa`

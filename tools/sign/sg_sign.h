@@ -331,6 +331,13 @@ size_t sg_split_header(unsigned i, unsigned n, const char set[13], char *buf, si
 /* Smallest capacity that fits text in SG_SPLIT_MAX_CHUNKS chunks. */
 size_t sg_split_min_capacity(const uint8_t *text, size_t len);
 
+/* ---- signing (sign.c) --------------------------------------------------- */
+
+/* The prepared profile `root` signed by s: JWS compact (fresh string). */
+int sg_sign_compact(sg_signer *s, sg_jws_alg alg, int x5c, const cJSON *root, char **jws);
+/* Directory part of path ("" for the current directory); fresh string. */
+char *sg_dirname(const char *path);
+
 /* ---- subcommands -------------------------------------------------------- */
 
 int sg_cmd_sign(int argc, char **argv);
@@ -339,6 +346,7 @@ int sg_cmd_split(int argc, char **argv);
 int sg_cmd_inspect(int argc, char **argv);
 int sg_cmd_new(int argc, char **argv);
 int sg_cmd_actions(int argc, char **argv);
+int sg_cmd_batch(int argc, char **argv);
 
 /* ---- option parsing (main.c) -------------------------------------------- */
 

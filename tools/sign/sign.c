@@ -70,8 +70,7 @@ static const char sg_rotate_help[] =
     "The profile's Batch RotateTrustedCertificate action is added if missing; its\n"
     "certificate is filled with the new certificate and must be it if present.\n";
 
-/* Directory part of path ("" for the current directory); fresh string. */
-static char *sg_dirname(const char *path) {
+char *sg_dirname(const char *path) {
   const char *slash = strrchr(path, '/');
   const size_t n = slash == NULL || strcmp(path, "-") == 0 ? 0 : (size_t)(slash - path);
   char *d = malloc(n + 2);
@@ -122,6 +121,32 @@ out:
   return ret;
 }
 
+int sg_sign_compact(sg_signer *s, sg_jws_alg alg, int x5c, const cJSON *root, char **jws) {
+  int ret = SG_EXIT_FAIL;
+  char *h64 = NULL, *sig64 = NULL, *p64 = NULL;
+  char *payload = cJSON_PrintUnformatted(root);
+  *jws = NULL;
+  if (payload == NULL) {
+    return sg_fail("out of memory");
+  }
+  ret = sg_sign_one(s, alg, x5c, payload, &h64, &sig64);
+  if (ret == SG_EXIT_OK) {
+    p64 = sg_b64_encode_alloc((const uint8_t *)payload, strlen(payload), 1);
+    const size_t size = (p64 != NULL ? strlen(p64) : 0) + strlen(h64) + strlen(sig64) + 3;
+    *jws = p64 != NULL ? malloc(size) : NULL;
+    if (*jws == NULL) {
+      ret = sg_fail("out of memory");
+    } else {
+      (void)snprintf(*jws, size, "%s.%s.%s", h64, p64, sig64);
+    }
+  }
+  free(p64);
+  free(h64);
+  free(sig64);
+  cJSON_free(payload);
+  return ret;
+}
+
 static int sg_emit(const char *out_path, const char *text) {
   const size_t n = strlen(text);
   char *line = malloc(n + 2);
@@ -168,7 +193,7 @@ int sg_cmd_sign(int argc, char **argv) {
   }
   sg_signer s;
   cJSON *root = NULL;
-  char *payload = NULL, *h64 = NULL, *sig64 = NULL, *dir = NULL, *jws = NULL;
+  char *dir = NULL, *jws = NULL;
   sg_signer_init(&s);
   sg_jws_alg alg = SG_JWS_NONE;
   if ((ret = sg_signer_load(&s, &src)) != SG_EXIT_OK ||
@@ -204,32 +229,14 @@ int sg_cmd_sign(int argc, char **argv) {
       goto out;
     }
   }
-  payload = cJSON_PrintUnformatted(root);
-  if (payload == NULL) {
-    ret = sg_fail("out of memory");
-    goto out;
-  }
-  ret = sg_sign_one(&s, alg, x5c != NULL, payload, &h64, &sig64);
+  ret = sg_sign_compact(&s, alg, x5c != NULL, root, &jws);
   if (ret != SG_EXIT_OK) {
     goto out;
   }
-  char *p64 = sg_b64_encode_alloc((const uint8_t *)payload, strlen(payload), 1);
-  const size_t size = (p64 != NULL ? strlen(p64) : 0) + strlen(h64) + strlen(sig64) + 3;
-  jws = p64 != NULL ? malloc(size) : NULL;
-  if (jws == NULL) {
-    free(p64);
-    ret = sg_fail("out of memory");
-    goto out;
-  }
-  (void)snprintf(jws, size, "%s.%s.%s", h64, p64, sig64);
-  free(p64);
   ret = sg_emit(out, jws);
 out:
   free(jws);
-  free(h64);
-  free(sig64);
   free(dir);
-  cJSON_free(payload);
   cJSON_Delete(root);
   sg_signer_free(&s);
   return ret;
