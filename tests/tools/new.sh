@@ -63,12 +63,15 @@ done
 check "--iat as a date" test "$("$TOOL" sign --key ec256.key --cert ec256.pem --iat 2027-06-01 wifi.json | cut -d. -f2 | b64u_decode | json_get '{iat}')" = "$(date -u -d 2027-06-01T00:00:00Z +%s)"
 
 # seq defaults to the signing time (only grows); exp defaults for TurnOff.
-before=$(date +%s)
+before=$(date +%s%3N)
 "$TOOL" sign --key ec256.key --cert ec256.pem wifi.json >s.jws
-after=$(date +%s)
+after=$(date +%s%3N)
 seq=$(compact_part s.jws 2 | json_get '{seq}')
-check "seq defaults to the signing time ($seq in [$before, $after])" test "$seq" -ge "$before" -a "$seq" -le "$after"
+check "seq defaults to the signing time in ms ($seq in [$before, $after])" test "$seq" -ge "$before" -a "$seq" -le "$after"
 check "wifi: no exp by default" test "$(compact_part s.jws 2 | json_get '{exp} // "none"')" = none
+"$TOOL" sign --key ec256.key --cert ec256.pem wifi.json >s2.jws
+check "seq of the next profile, signed at once, is higher" \
+  test "$(compact_part s2.jws 2 | json_get '{seq}')" -gt "$seq"
 check "--seq still wins" test "$("$TOOL" sign --key ec256.key --cert ec256.pem --seq 7 wifi.json | cut -d. -f2 | b64u_decode | json_get '{seq}')" = 7
 "$TOOL" sign --key ec256.key --cert ec256.pem --iat 1800000000 turn-off.json >off.jws
 check "TurnOff: exp defaults to iat + 7 days" test "$(compact_part off.jws 2 | json_get '{exp}')" = 1800604800

@@ -5,6 +5,7 @@
  * anything that carries a private key. The device checks all of this
  * again; checking here turns a rejected barcode into an error on the PC.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -490,7 +491,7 @@ int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
   }
   /*
    * iat defaults to now, unless the file already has one. seq defaults to
-   * the signing time in seconds: it only grows, whoever signs, so every
+   * the signing time in milliseconds: it only grows, whoever signs, so every
    * new profile passes the device's replay floor (seq must exceed the last
    * accepted one) without anyone keeping a counter.
    */
@@ -499,8 +500,14 @@ int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
   if (iat_cli == NULL && cJSON_GetObjectItemCaseSensitive(root, "iat") == NULL) {
     iat_cli = "now";
   }
+  /* Milliseconds, not seconds: two profiles signed in the same second (a
+   * script signing a Wi-Fi profile and then a Turn Off) must not share a
+   * seq, or the device takes the second for a replay. */
+  struct timespec ts;
+  (void)clock_gettime(CLOCK_REALTIME, &ts);
   char now_text[24];
-  (void)snprintf(now_text, sizeof now_text, "%.0f", now);
+  (void)snprintf(now_text, sizeof now_text, "%lld",
+                 (long long)ts.tv_sec * 1000LL + (long long)(ts.tv_nsec / 1000000L));
   const char *seq_cli = opts->seq;
   if (seq_cli == NULL && cJSON_GetObjectItemCaseSensitive(root, "seq") == NULL) {
     seq_cli = now_text;

@@ -33,7 +33,7 @@ static const char sg_sign_help[] =
     "                           when devices trust a CA rather than this certificate\n"
     "  --chain FILE             intermediates for x5c (default: the .pfx's other certs)\n"
     "  --seq N                  the profile's seq, if the file has none (default: the\n"
-    "                           signing time in seconds, which only grows)\n"
+    "                           signing time in milliseconds, which only grows)\n"
     "  --iat T                  issued-at (default: the file's, or now)\n"
     "  --exp T                  expiry (default: none; iat + 7 days for TurnOff and\n"
     "                           Rotate)\n"
