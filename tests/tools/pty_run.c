@@ -4,7 +4,7 @@
  *
  *   pty_run PROMPT ANSWER -- COMMAND [ARGS...]
  *
- * Waits (10 s at most) until PROMPT appears in the command's output,
+ * Waits (30 s at most for each output) until PROMPT appears in the command's output,
  * checks that the terminal's echo is off at that moment, types ANSWER and
  * a newline, and copies everything the command writes to stdout. Exit
  * status: the command's, or 90 if PROMPT never came, 91 if echo was on
@@ -45,7 +45,7 @@ int main(int argc, char **argv) {
   int typed = prompt[0] == '\0', echo_on = 0, timed_out = 0;
   for (;;) {
     struct pollfd p = {master, POLLIN, 0};
-    const int r = poll(&p, 1, 10000);
+    const int r = poll(&p, 1, 30000); /* a loaded CI machine is slow */
     if (r == 0) {
       timed_out = 1;
       break;

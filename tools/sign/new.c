@@ -22,7 +22,7 @@ typedef struct {
 static const sg_skeleton sg_skeletons[] = {
     {"turn-on-pinned", "Turn On Trusted Mode, trusting exactly one certificate",
      "Turn On Trusted Mode", "TurnOnTrustedMode", "pinned", 1},
-    {"turn-on-ca", "Turn On Trusted Mode, trusting certificates a CA issues (sign with --x5c)",
+    {"turn-on-ca", "Turn On Trusted Mode, trusting certificates a CA issues (sign with the CA key)",
      "Turn On Trusted Mode (CA)", "TurnOnTrustedMode", "ca", 1},
     {"turn-off", "Turn Off Trusted Mode (signed under the trusted certificate)",
      "Turn Off Trusted Mode", "TurnOffTrustedMode", NULL, 0},
