@@ -9,6 +9,7 @@
 #define _POSIX_C_SOURCE 200809L /* mkdtemp, posix_spawnp */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,7 +98,7 @@ static int sg_read_pdf(const char *path, sg_read_set *r) {
   int status = 0, ret = SG_EXIT_FAIL;
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", 1 /* O_WRONLY */, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
   const int sp = posix_spawnp(&pid, "pdftoppm", &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
   if (sp != 0) {
