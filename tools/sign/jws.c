@@ -82,7 +82,7 @@ static sg_jws_alg sg_evp_natural_alg(const EVP_PKEY *pk, char *desc, size_t size
       alg = SG_JWS_ES384;
       (void)snprintf(desc, size, "P-384");
     } else {
-      (void)snprintf(desc, size, "EC key on an unsupported curve (%s)", group);
+      (void)snprintf(desc, size, "EC key on an unsupported curve (%.40s)", group);
     }
   } else if (EVP_PKEY_is_a(pk, "RSA")) {
     alg = SG_JWS_PS256;
