@@ -64,6 +64,7 @@ int main(int argc, char **argv) {
   } else {
     ret = sg_usage("unknown command '%s' (commands: new, actions, sign, rotate, split, render, inspect, batch)", cmd);
   }
+  sg_pdf_library_cleanup();
   if (ret != SG_EXIT_OK) {
     const char *msg = sg_error();
     fprintf(stderr, "stagegate-sign: %s\n", msg[0] != '\0' ? msg : "failed");

@@ -13,6 +13,7 @@
 
 #include <cairo-pdf.h>
 #include <cairo.h>
+#include <fontconfig/fontconfig.h>
 
 #include "sg_render.h"
 #include "sg_sign.h"
@@ -233,6 +234,13 @@ int sg_pdf_close(sg_pdf_doc *d, unsigned *pages) {
   }
   free(d);
   return ret;
+}
+
+void sg_pdf_library_cleanup(void) {
+  /* cairo's and fontconfig's process-wide caches (fonts found for the
+   * header): released so leak checkers see only our own allocations. */
+  cairo_debug_reset_static_data();
+  FcFini();
 }
 
 int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, const sg_grid *grids,

@@ -124,6 +124,9 @@ typedef struct {
 int sg_pdf_write(const char *path, const sg_pdf_opts *o, const sg_facts *f, const sg_grid *grids,
                  unsigned n, unsigned *pages);
 
+/* At exit, after every PDF is closed: free cairo's and fontconfig's caches. */
+void sg_pdf_library_cleanup(void);
+
 /* Several profiles in one PDF (batch: a page or more per device). */
 typedef struct sg_pdf_doc sg_pdf_doc;
 int sg_pdf_open(const char *path, const sg_pdf_opts *o, const char *title, sg_pdf_doc **d);
