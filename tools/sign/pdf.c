@@ -100,12 +100,20 @@ static double sg_pdf_header_height(const sg_facts *f) {
   return 5.0 + SG_PDF_LINE_MM + 1.5 + SG_PDF_LINE_MM * (2 + signer_lines) + 2.5 + 4.0;
 }
 
-/* Modules as rectangles: one per run of dark cells in a row. */
+/* Modules as rectangles: one per run of dark cells in a band of identical
+ * rows (a PDF417 row is SG_PDF417_ROW_MODULES grid rows: one rectangle). */
 static void sg_pdf_symbol(cairo_t *cr, const sg_grid *g, double x_mm, double y_mm, double m_mm) {
-  const double m = m_mm * SG_PT_PER_MM, x0 = x_mm * SG_PT_PER_MM, y0 = y_mm * SG_PT_PER_MM;
+  /* Drawn in module units (small integers in the PDF), scaled once. */
+  cairo_save(cr);
+  cairo_translate(cr, x_mm * SG_PT_PER_MM, y_mm * SG_PT_PER_MM);
+  cairo_scale(cr, m_mm * SG_PT_PER_MM, m_mm * SG_PT_PER_MM);
   cairo_set_source_rgb(cr, 0, 0, 0);
-  for (uint32_t r = 0; r < g->h; r++) {
+  for (uint32_t r = 0, band = 1; r < g->h; r += band) {
     const uint8_t *row = g->cells + (size_t)r * g->w;
+    band = 1;
+    while (r + band < g->h && memcmp(row, row + (size_t)band * g->w, g->w) == 0) {
+      band++;
+    }
     for (uint32_t c = 0; c < g->w;) {
       if (row[c] != 0) {
         c++;
@@ -115,11 +123,12 @@ static void sg_pdf_symbol(cairo_t *cr, const sg_grid *g, double x_mm, double y_m
       while (e < g->w && row[e] == 0) {
         e++;
       }
-      cairo_rectangle(cr, x0 + c * m, y0 + r * m, (e - c) * m, m);
+      cairo_rectangle(cr, c, r, e - c, band);
       c = e;
     }
   }
   cairo_fill(cr);
+  cairo_restore(cr);
 }
 
 struct sg_pdf_doc {
