@@ -148,7 +148,8 @@ if cmp -s h/trustslot.bin h-slot.before; then ok "no bad partial file changed th
 
 if [ "$SIGN" != - ]; then
   echo "== scan DIR on a stagegate-sign render folder"
-  if "$SIGN" render --capacity 64 --out-dir print "$V/wifi.json" >render.txt 2>&1; then
+  # --sheet png: a sheet image beside the symbols, which scan DIR reads too
+  if "$SIGN" render --sheet png --capacity 64 --out-dir print "$V/wifi.json" >render.txt 2>&1; then
     k=$(grep -c ' symbol ' render.txt)
     [ "$k" -ge 2 ] && ok "render made $k symbols and a sheet" || bad "render made $k symbols: $(cat render.txt)"
     ls print/*sheet* >/dev/null 2>&1 && ok "the folder holds a sheet" || bad "no sheet in print/"

@@ -71,7 +71,7 @@ check "--json status" test "$(json_get '{certificates}[0]{status}' <c.json)" = '
 check "--json key" test "$(json_get '{certificates}[0]{key}' <c.json)" = '{"bits":256,"curve":"P-256","type":"EC"}'
 
 # Profiles.
-turn_on_profile "@ec256.pem" >p.json
+cert_profile "@ec256.pem" >p.json
 "$TOOL" sign --key ec256.key --cert ec256.pem --seq 3 p.json >s.jws
 "$TOOL" inspect s.jws >s.txt
 check "compact: kind" grep -q "^JWS compact profile, 1 signature" s.txt
@@ -136,4 +136,39 @@ check "a profile the device parses: verifies, well-formed" \
 
 expect_fail "a chunk is not a profile" 2 "barcode chunk" bash -c "echo 'SG1:1/2:0123456789ab:x' >c.txt; \"$TOOL\" inspect c.txt"
 expect_fail "garbage" 2 "not a JWS compact" bash -c "echo 'hello' >g.txt; \"$TOOL\" inspect g.txt"
+# --- Issue 12: .pfx, PEM bundles, printed sheets and images, expiry warning.
+openssl pkcs12 -export -inkey ec256.key -in ec256.pem -passout pass:pfx-pw -out ec256.pfx
+"$TOOL" inspect --pass pfx-pw ec256.pfx >pfx.txt 2>pfx.err
+check ".pfx: the key described, never shown" grep -q "PKCS#12 with a private key (EC P-256) matching its certificate" pfx.txt
+check ".pfx: its certificate's SHA-256 as openssl's" grep -q "^  SHA-256: *$(fp ec256.pem sha256)$" pfx.txt
+refute ".pfx: no key material printed" grep -q "PRIVATE KEY" pfx.txt
+expect_fail ".pfx: wrong passphrase" 2 "ec256.pfx: wrong passphrase" "$TOOL" inspect --pass nope ec256.pfx
+expect_fail ".pfx: no passphrase and no terminal" 1 "needs its passphrase" "$TOOL" inspect ec256.pfx
+cat ec256.key ec256.pem ec384.pem >bundle.pem
+"$TOOL" inspect bundle.pem >bundle.txt
+check "PEM bundle: both certificates" test "$(grep -c '^certificate [12] of 2' bundle.txt)" = 2
+check "PEM bundle: the key is named, not shown" grep -q "^also in the file: PRIVATE KEY (not shown)$" bundle.txt
+expect_fail "PEM with only a key" 2 "without certificates \\(PRIVATE KEY\\)" "$TOOL" inspect ec256.key
+turn_on_profile "@ec256.pem" >on.json
+"$TOOL" sign --key ec256.key --cert ec256.pem --x5c --seq 3 --out on.jws on.json
+"$TOOL" render --out-dir sheet on.jws >/dev/null
+"$TOOL" inspect sheet/on-sheet.pdf >pdf.txt
+n=$(ls sheet/on-[0-9]*.png | wc -l)
+check "PDF sheet: $n barcodes decoded and reassembled" grep -q "on-sheet.pdf: $n barcodes decoded and reassembled ($(wc -c <on.jws | awk '{print $1 - 1}') bytes)" pdf.txt
+check "PDF sheet: the signature verifies with x5c[0]" grep -q "verifies with x5c\\[0\\]" pdf.txt
+check "PDF sheet: the payload shown" grep -q '"seq":[[:space:]]*3' pdf.txt
+"$TOOL" render --sheet none --out-dir one --symbology qr on.json >/dev/null
+"$TOOL" inspect one/on-1.png >png.txt
+check "PNG of a bare unsigned profile: shown" grep -q "1 barcode decoded" png.txt
+check "PNG: unsigned profile" grep -q "^unsigned profile" png.txt
+expect_fail "PNG with one chunk of several" 2 "on-1.png: chunk 2 of $n is missing" "$TOOL" inspect sheet/on-1.png
+printf '%s' '%PDF-1.4 broken' >broken.pdf
+expect_fail "a broken PDF" 2 "broken.pdf: pdftoppm cannot read it" "$TOOL" inspect broken.pdf
+# Expiring within 30 days: status and a warning on stderr.
+openssl req -x509 -new -key ec256.key -subj "/CN=soon" -days 10 -out soon.pem 2>/dev/null
+"$TOOL" inspect soon.pem >soon.txt 2>soon.err
+check "expiring certificate: status says so" grep -Eq "^  status: *valid, EXPIRES WITHIN 30 DAYS \(in (9|10) days\)$" soon.txt
+check "expiring certificate: warning on stderr" grep -q "warning: CN=soon: EXPIRES WITHIN 30 DAYS" soon.err
+openssl req -x509 -new -key ec256.key -subj "/CN=later" -days 40 -out later.pem 2>/dev/null
+check "40 days left: no warning" grep -q "^  status: *valid$" <("$TOOL" inspect later.pem 2>&1)
 finish

@@ -7,9 +7,13 @@ set -uo pipefail
 TOOL=${1:-}
 [ -x "$TOOL" ] || { echo "usage: $0 path/to/stagegate-sign" >&2; exit 2; }
 TOOL=$(cd "$(dirname "$TOOL")" && pwd)/$(basename "$TOOL")
+# Committed fixtures (tests/tools/fixtures, made by its make-fixtures).
+FX=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-sign-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 cd "$TMP" || exit 2
+# Never a terminal on stdin: the tool would prompt for passphrases there.
+exec </dev/null
 # Under the host-asan preset, sanitizer reports (leaks included, which only
 # change an exit status the output checks would not see) go to files that
 # finish() turns into a failure.
@@ -107,7 +111,7 @@ make_keys() {
   openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.key 2>/dev/null
   local k
   for k in ec256 ec384 rsa2048 rsa1024; do
-    openssl req -x509 -new -key $k.key -subj "/CN=stagegate test $k/O=Example" -days 30 \
+    openssl req -x509 -new -key $k.key -subj "/CN=stagegate test $k/O=Example" -days 365 \
       -out $k.pem 2>/dev/null
     openssl x509 -in $k.pem -outform DER -out $k.der
   done
@@ -116,12 +120,22 @@ make_keys() {
 # A CA and a leaf (ec256-leaf) it issued, for chains.
 make_chain() {
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key 2>/dev/null
-  openssl req -x509 -new -key ca.key -subj "/CN=stagegate test CA" -days 30 \
+  openssl req -x509 -new -key ca.key -subj "/CN=stagegate test CA" -days 365 \
     -addext basicConstraints=critical,CA:TRUE -out ca.pem 2>/dev/null
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf.key 2>/dev/null
   openssl req -new -key leaf.key -subj "/CN=stagegate test leaf" -out leaf.csr 2>/dev/null
-  openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 \
+  openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 \
     -out leaf.pem 2>/dev/null
+  # Root -> intermediate -> ileaf, for x5c chains (x5c never carries the root).
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out inter.key 2>/dev/null
+  openssl req -new -key inter.key -subj "/CN=stagegate test intermediate" -out inter.csr 2>/dev/null
+  printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,digitalSignature\n' >inter.ext
+  openssl x509 -req -in inter.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 \
+    -extfile inter.ext -out inter.pem 2>/dev/null
+  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ileaf.key 2>/dev/null
+  openssl req -new -key ileaf.key -subj "/CN=stagegate test ileaf" -out ileaf.csr 2>/dev/null
+  openssl x509 -req -in ileaf.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 365 \
+    -out ileaf.pem 2>/dev/null
 }
 
 # A TurnOn profile pointing at a certificate file.
@@ -132,6 +146,22 @@ turn_on_profile() { # CERT-REF
   "name": "Warehouse Wi-Fi",
   "actions": [
     { "csp": "Batch", "action": "TurnOnTrustedMode", "certificate": "$1", "anchor": "pinned" },
+    { "csp": "Wifi", "settings": { "ssid": "wh-1" } }
+  ]
+}
+EOF
+}
+
+# A profile carrying a certificate for a firmware CSP (not a TurnOn), for
+# tests that sign one profile with many keys: preflight refuses a TurnOn
+# signed by any key but the deployed certificate's.
+cert_profile() { # CERT-REF
+  cat <<EOF
+{
+  "stagegate": 1,
+  "name": "Warehouse Wi-Fi",
+  "actions": [
+    { "csp": "CertMgr", "certificate": "$1" },
     { "csp": "Wifi", "settings": { "ssid": "wh-1" } }
   ]
 }

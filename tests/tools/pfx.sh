@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh" "$1"
 echo "== stagegate-sign sign --pfx"
 make_keys
 make_chain
-turn_on_profile "@ec256.pem" >p.json
+cert_profile "@ec256.pem" >p.json
 export PW='s3cret pass'
 
 # Legacy exports need OpenSSL's legacy provider (RC2). Without it, the
@@ -34,7 +34,7 @@ for k in ec256 ec384 rsa2048; do
     check "$k $v .pfx: openssl verifies" verify_compact $k.$v.jws $k.pem
     check "$k $v .pfx: x5t#S256 is the certificate's" \
       test "$(compact_part $k.$v.jws 1 | json_get '{"x5t#S256"}')" = "$(cert_x5t $k.pem)"
-    expect_fail "$k $v .pfx: wrong passphrase" 2 "$k.$v.pfx: wrong passphrase" \
+    expect_fail "$k $v .pfx: wrong passphrase" 2 "$k.$v.pfx: wrong passphrase .*or the file is damaged" \
       "$TOOL" sign --pfx $k.$v.pfx --pass 'wrong pass' --seq 1 p.json
   done
 done
@@ -101,15 +101,24 @@ check "unencrypted certificate bag" verify_compact nce.jws ec256.pem
 openssl pkcs12 -export -nomac -inkey ec256.key -in ec256.pem -passout env:PW -out nomac.pfx
 "$TOOL" sign --pfx nomac.pfx --pass-env PW --seq 1 p.json >nomac.jws
 check "no-MAC .pfx" verify_compact nomac.jws ec256.pem
-expect_fail "no-MAC .pfx, wrong passphrase" 2 "nomac.pfx: .*wrong passphrase" \
+expect_fail "no-MAC .pfx, wrong passphrase" 2 "nomac.pfx: wrong passphrase, or the key file is damaged" \
   "$TOOL" sign --pfx nomac.pfx --pass nope --seq 1 p.json
+# The padding-valid-by-chance case on purpose (issue 16): a committed no-MAC
+# .pfx and a wrong passphrase that decrypts its key bag with valid padding.
+"$TOOL" sign --pfx "$FX/wrongpad.nomac.pfx" --pass secret-pw --seq 1 p.json >wp.jws
+check "fixture no-MAC .pfx opens with its passphrase" verify_compact wp.jws "$FX/wrongpad.pem"
+check "fixture: openssl gets past the padding with the wrong passphrase" \
+  bash -c "! openssl pkcs12 -in '$FX/wrongpad.nomac.pfx' -nocerts -noenc -passin file:'$FX/wrongpad.pfx.wrong' 2>&1 | grep -q 'bad decrypt'"
+expect_fail "padding-valid wrong passphrase on a no-MAC .pfx" 2 \
+  "wrongpad.nomac.pfx: wrong passphrase, or the key file is damaged" \
+  "$TOOL" sign --pfx "$FX/wrongpad.nomac.pfx" --pass-file "$FX/wrongpad.pfx.wrong" --seq 1 p.json
 
 # Chain: the .pfx's other certificates become x5c's intermediates.
-openssl pkcs12 -export -inkey leaf.key -in leaf.pem -certfile ca.pem -passout env:PW -out chain.pfx
+openssl pkcs12 -export -inkey ileaf.key -in ileaf.pem -certfile inter.pem -passout env:PW -out chain.pfx
 "$TOOL" sign --pfx chain.pfx --pass-env PW --x5c --seq 1 p.json >chain.jws
-check "chain .pfx verifies with the leaf" verify_compact chain.jws leaf.pem
-check "chain .pfx: x5c = [leaf, CA]" \
-  test "$(compact_part chain.jws 1 | json_get '{x5c}')" = "[\"$(cert_der_b64 leaf.pem)\",\"$(cert_der_b64 ca.pem)\"]"
+check "chain .pfx verifies with the leaf" verify_compact chain.jws ileaf.pem
+check "chain .pfx: x5c = [leaf, intermediate]" \
+  test "$(compact_part chain.jws 1 | json_get '{x5c}')" = "[\"$(cert_der_b64 ileaf.pem)\",\"$(cert_der_b64 inter.pem)\"]"
 # A .pfx with certificates only, and one with a weak key.
 openssl pkcs12 -export -nokeys -in ca.pem -passout env:PW -out certonly.pfx
 expect_fail ".pfx without a key" 2 "certonly.pfx: holds no private key" \

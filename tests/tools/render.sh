@@ -81,13 +81,14 @@ sheet_ok() {
 cp "$VEC/turnon-rsa-ps256.jws" rsa.jws
 cp "$VEC/rotate-admin-admin2.jws" rotate.jws
 cp "$VEC/wifi.json" wifi.json
-pad=$(openssl rand -base64 4500 | tr -d '\n')
+# Deterministic (issue 16: no test outcome may hang on random bytes).
+pad=$(perl -MMIME::Base64 -e 'srand(12); print encode_base64(join("", map { chr(int(rand(256))) } 1 .. 4500), "")')
 printf '{"stagegate":1,"name":"Big \xe2\x80\x94 Lager S\xc3\xbcd","actions":[{"csp":"Wifi","pad":"%s"}]}' "$pad" >big.json
 
 for sym in pdf417 qr datamatrix; do
   for f in rsa.jws rotate.jws big.json; do
     b=${f%.*}
-    if "$TOOL" render --symbology $sym --module 2 --out-dir "out-$sym" "$f" >"out-$sym-$b.txt"; then
+    if "$TOOL" render --sheet png --symbology $sym --module 2 --out-dir "out-$sym" "$f" >"out-$sym-$b.txt"; then
       check "$sym $f: decodes and reassembles exactly" roundtrip "$f" "out-$sym" "$b"
     else
       bad "$sym $f: render failed: $(cat fail.err 2>/dev/null)"
@@ -103,17 +104,25 @@ for sym in pdf417 qr datamatrix; do
   check "$sym: JWS caption carries the payload's name" \
     grep -q 'caption "1 of [0-9]* - Rotate to admin2"' "out-$sym-rotate.txt"
   check "$sym: non-ASCII name captioned in ASCII" grep -q 'caption "2 of [0-9]* - Big - Lager Sud"' "out-$sym-big.txt"
-  "$TOOL" render --symbology $sym --out-dir "small-$sym" wifi.json >/dev/null
+  "$TOOL" render --sheet png --symbology $sym --out-dir "small-$sym" wifi.json >/dev/null
   check "$sym: a profile that fits one symbol is bare" roundtrip wifi.json "small-$sym" wifi
   check "$sym: bare symbol decodes to the text itself" \
     cmp -s <("$DECODER" decode "small-$sym/wifi-1.png" | tr -d '\n') <(tr -d '\n' <wifi.json)
   check "$sym: sheet of one" sheet_ok "small-$sym" wifi 4 "Warehouse Wi-Fi"
 done
 
-# DataMatrix never uses its 144x144 size (ZXing 1.4 cannot read its own).
-check "datamatrix: no 144x144 symbol (module 2: under 292 px)" \
-  perl -e 'for (@ARGV) { open my $f, "<:raw", $_ or die; read $f, my $h, 24;
-    my ($w) = unpack "N", substr($h, 16, 4); exit 1 if $w >= 292 }' out-datamatrix/big-[0-9]*.png
+# Reliable-reading limits (sg_render.h), in modules at --module 2, quiet
+# zones included: DataMatrix at most 104x104 (+4+4), QR at most version 25
+# (117, +4+4), PDF417 10 data columns (239 modules, +4+4) and 70 rows of 3.
+max_side() { # MAX-W MAX-H FILES...: every PNG within MAX-W x MAX-H pixels
+  perl -e 'my ($mw, $mh, @f) = @ARGV; for (@f) { open my $f, "<:raw", $_ or die; read $f, my $h, 24;
+    my ($w, $hh) = unpack "NN", substr($h, 16, 8); exit 1 if $w > $mw || $hh > $mh }' "$@"
+}
+check "datamatrix: no symbol over 104x104 modules" max_side 224 224 out-datamatrix/big-[0-9]*.png
+check "qr: no symbol over version 25" max_side 250 250 out-qr/big-[0-9]*.png
+check "pdf417: 10 data columns, at most 70 rows" max_side 494 436 out-pdf417/big-[0-9]*.png
+check "pdf417: exactly 10 data columns when split" \
+  test "$(png_size out-pdf417/big-1.png | cut -dx -f1)" = 494
 
 # Options.
 "$TOOL" render --symbology qr --ec L --out-dir ecL big.json >/dev/null
@@ -143,7 +152,7 @@ check "--lines: one symbol per line, in line order, as is" \
   cmp -s shuffled.chunks <("$DECODER" decode lines/shuffled-{1,2,3,4}.png)
 check "--lines: nothing more" test ! -e lines/shuffled-5.png
 "$TOOL" render --out-dir deep/er/dir wifi.json >/dev/null
-check "--out-dir is created with its parents" test -e deep/er/dir/wifi-sheet.png
+check "--out-dir is created with its parents" test -e deep/er/dir/wifi-sheet.pdf
 check "--help mentions structured append" grep -q "Structured append" <("$TOOL" render --help)
 check "main help lists render" grep -q "render" <("$TOOL" --help)
 

@@ -1,143 +1,18 @@
 /*
- * Unit tests of stagegate-sign's building blocks: RC2 (RFC 2268 vectors),
- * base64/base64url, the PKCS#12 KDF and passphrase encoding, barcode chunk
- * planning, and ECDSA raw <-> DER conversion.
+ * Unit tests of stagegate-sign's building blocks: base64/base64url, barcode
+ * chunk planning, and ECDSA raw <-> DER conversion. (PKCS#12 and RC2 are
+ * OpenSSL's now: tests/tools/pfx.sh covers them end to end.)
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "mbedtls/pkcs12.h"
 #include "mbedtls/sha256.h"
 #include "sg_sign.h"
 #include "sg_test.h"
 
-static size_t unhex(const char *h, uint8_t *out, size_t size) {
-  size_t n = 0;
-  for (; h[0] != '\0' && h[1] != '\0' && n < size; h += 2) {
-    unsigned v = 0;
-    (void)sscanf(h, "%2x", &v);
-    out[n++] = (uint8_t)v;
-  }
-  return n;
-}
-
-/* ---- RC2 ---------------------------------------------------------------- */
-
-/* RFC 2268 §5: key, effective key bits, plaintext, ciphertext. */
-static const struct {
-  const char *key;
-  unsigned bits;
-  const char *pt, *ct;
-} rc2_vectors[] = {
-    {"0000000000000000", 63, "0000000000000000", "ebb773f993278eff"},
-    {"ffffffffffffffff", 64, "ffffffffffffffff", "278b27e42e2f0d49"},
-    {"3000000000000000", 64, "1000000000000001", "30649edf9be7d2c2"},
-    {"88", 64, "0000000000000000", "61a8a244adacccf0"},
-    {"88bca90e90875a", 64, "0000000000000000", "6ccf4308974c267f"},
-    {"88bca90e90875a7f0f79c384627bafb2", 64, "0000000000000000", "1a807d272bbe5db1"},
-    {"88bca90e90875a7f0f79c384627bafb2", 128, "0000000000000000", "2269552ab0f85ca6"},
-    {"88bca90e90875a7f0f79c384627bafb216f80a6f85920584c42fceb0be255daf1e", 129,
-     "0000000000000000", "5b78d3a43dfff1f1"},
-};
-
-static void test_rc2_rfc2268_vectors(void) {
-  for (size_t i = 0; i < sizeof rc2_vectors / sizeof rc2_vectors[0]; i++) {
-    uint8_t key[64], pt[8], ct[8], out[8], back[8];
-    const size_t kl = unhex(rc2_vectors[i].key, key, sizeof key);
-    unhex(rc2_vectors[i].pt, pt, sizeof pt);
-    unhex(rc2_vectors[i].ct, ct, sizeof ct);
-    sg_rc2 ctx;
-    SG_CHECK(sg_rc2_setkey(&ctx, key, kl, rc2_vectors[i].bits) == 0);
-    sg_rc2_encrypt_block(&ctx, pt, out);
-    SG_CHECK(memcmp(out, ct, 8) == 0);
-    sg_rc2_decrypt_block(&ctx, ct, back);
-    SG_CHECK(memcmp(back, pt, 8) == 0);
-    sg_rc2_free(&ctx);
-  }
-}
-
-static void test_rc2_cbc_and_bounds(void) {
-  /* CBC decrypt of a chained encryption, in place, three blocks. */
-  static const uint8_t key[5] = {1, 2, 3, 4, 5}; /* 40-bit, as in PKCS#12 */
-  uint8_t iv[8] = {9, 8, 7, 6, 5, 4, 3, 2}, iv2[8];
-  uint8_t pt[24], ct[24];
-  sg_rc2 ctx;
-  SG_CHECK(sg_rc2_setkey(&ctx, key, sizeof key, 40) == 0);
-  for (size_t i = 0; i < sizeof pt; i++) {
-    pt[i] = (uint8_t)(i * 7);
-  }
-  memcpy(iv2, iv, 8);
-  uint8_t chain[8];
-  memcpy(chain, iv, 8);
-  for (size_t off = 0; off < sizeof pt; off += 8) {
-    uint8_t x[8];
-    for (unsigned k = 0; k < 8; k++) {
-      x[k] = (uint8_t)(pt[off + k] ^ chain[k]);
-    }
-    sg_rc2_encrypt_block(&ctx, x, ct + off);
-    memcpy(chain, ct + off, 8);
-  }
-  SG_CHECK(sg_rc2_cbc_decrypt(&ctx, iv2, ct, sizeof ct, ct) == 0);
-  SG_CHECK(memcmp(ct, pt, sizeof pt) == 0);
-  SG_CHECK(sg_rc2_cbc_decrypt(&ctx, iv2, ct, 7, ct) == -1); /* not a block multiple */
-  SG_CHECK(sg_rc2_setkey(&ctx, key, 0, 40) == -1);
-  SG_CHECK(sg_rc2_setkey(&ctx, key, 5, 0) == -1);
-  SG_CHECK(sg_rc2_setkey(&ctx, key, 5, 1025) == -1);
-  sg_rc2_free(&ctx);
-}
+/* base64 is the device's own (agent/src/b64.c): tested in tests/unit/test_b64.c. */
 
 /* ---- PKCS#12 KDF and passphrase ----------------------------------------- */
-
-static void test_pkcs12_kdf_matches_mbedtls(void) {
-  uint8_t *bmp = NULL;
-  size_t bmp_len = 0;
-  static const uint8_t salt[8] = {0x0a, 0x58, 0xcf, 0x64, 0x53, 0x0d, 0x82, 0x3f};
-  SG_CHECK(sg_pkcs12_bmp("smeg", 4, 0, &bmp, &bmp_len) == 0);
-  SG_CHECK(bmp_len == 10 && bmp[1] == 's' && bmp[8] == 0 && bmp[9] == 0);
-  static const mbedtls_md_type_t mds[] = {MBEDTLS_MD_SHA1, MBEDTLS_MD_SHA256, MBEDTLS_MD_SHA512};
-  for (size_t m = 0; m < sizeof mds / sizeof mds[0]; m++) {
-    for (int id = 1; id <= 3; id++) {
-      uint8_t ours[100], theirs[100];
-      SG_CHECK(sg_pkcs12_kdf(mds[m], bmp, bmp_len, salt, sizeof salt, id, 1000, ours,
-                             sizeof ours) == 0);
-      SG_CHECK(mbedtls_pkcs12_derivation(theirs, sizeof theirs, bmp, bmp_len, salt, sizeof salt,
-                                         mds[m], id, 1000) == 0);
-      SG_CHECK(memcmp(ours, theirs, sizeof ours) == 0);
-    }
-  }
-  sg_free_secret(bmp, bmp_len);
-  /* Longer than mbedTLS's 31-character limit: ours still derives. */
-  const char *longpass = "correct horse battery staple, and then some more words";
-  uint8_t key[24];
-  SG_CHECK(sg_pkcs12_bmp(longpass, strlen(longpass), 0, &bmp, &bmp_len) == 0);
-  SG_CHECK(sg_pkcs12_kdf(MBEDTLS_MD_SHA1, bmp, bmp_len, salt, sizeof salt, 1, 2048, key,
-                         sizeof key) == 0);
-  sg_free_secret(bmp, bmp_len);
-  SG_CHECK(sg_pkcs12_kdf(MBEDTLS_MD_SHA1, NULL, 0, salt, sizeof salt, 4, 1, key, 8) == -1);
-  SG_CHECK(sg_pkcs12_kdf(MBEDTLS_MD_SHA1, NULL, 0, salt, sizeof salt, 1, 0, key, 8) == -1);
-}
-
-static void test_pkcs12_bmp_utf8(void) {
-  uint8_t *b = NULL;
-  size_t n = 0;
-  /* "ä" (U+00E4) and U+1F600 (a surrogate pair) */
-  SG_CHECK(sg_pkcs12_bmp("\xc3\xa4\xf0\x9f\x98\x80", 6, 0, &b, &n) == 0);
-  static const uint8_t want[] = {0x00, 0xe4, 0xd8, 0x3d, 0xde, 0x00, 0x00, 0x00};
-  SG_CHECK(n == sizeof want && memcmp(b, want, n) == 0);
-  sg_free_secret(b, n);
-  /* The byte-wise (Latin-1) form of the same bytes. */
-  SG_CHECK(sg_pkcs12_bmp("\xc3\xa4", 2, 1, &b, &n) == 0);
-  static const uint8_t want1[] = {0x00, 0xc3, 0x00, 0xa4, 0x00, 0x00};
-  SG_CHECK(n == sizeof want1 && memcmp(b, want1, n) == 0);
-  sg_free_secret(b, n);
-  /* Not UTF-8: truncated, overlong, surrogate. */
-  SG_CHECK(sg_pkcs12_bmp("\xc3", 1, 0, &b, &n) == -1);
-  SG_CHECK(sg_pkcs12_bmp("\xc0\xaf", 2, 0, &b, &n) == -1);
-  SG_CHECK(sg_pkcs12_bmp("\xed\xa0\x80", 3, 0, &b, &n) == -1);
-  /* Empty passphrase: just the terminator. */
-  SG_CHECK(sg_pkcs12_bmp("", 0, 0, &b, &n) == 0 && n == 2 && b[0] == 0 && b[1] == 0);
-  sg_free_secret(b, n);
-}
 
 /* ---- chunks ------------------------------------------------------------- */
 
@@ -281,16 +156,66 @@ static void test_alg_names(void) {
   SG_CHECK(sg_jws_alg_parse("es256") == SG_JWS_NONE);
 }
 
+/* ---- preflight: trust changes carry exp, at most 7 days after iat ------- */
+
+static void test_preflight_exp(void) {
+  static const char *const actions[] = {"TurnOffTrustedMode", "RotateTrustedCertificate"};
+  for (size_t i = 0; i < 2; i++) {
+    char text[256];
+    (void)snprintf(text, sizeof text,
+                   "{\"stagegate\":1,\"iat\":1000,\"actions\":[{\"csp\":\"Batch\",\"action\":\"%s\"}]}",
+                   actions[i]);
+    cJSON *p = cJSON_Parse(text);
+    SG_CHECK(p != NULL);
+    sg_error_clear();
+    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_FAIL);
+    SG_CHECK(strstr(sg_error(), "without \"exp\": devices refuse it. Give --exp") != NULL);
+    cJSON *exp = cJSON_AddNumberToObject(p, "exp", 1000.0 + 7 * 86400 + 1); /* one second over */
+    sg_error_clear();
+    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_FAIL);
+    SG_CHECK(strstr(sg_error(), "devices accept at most 7") != NULL);
+    cJSON_SetNumberValue(exp, 1000.0 + 7 * 86400); /* exactly 7 days */
+    sg_error_clear();
+    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_OK);
+    cJSON_Delete(p);
+  }
+  /* A profile without a trust change needs no exp. */
+  cJSON *w = cJSON_Parse("{\"stagegate\":1,\"iat\":1000,\"actions\":[{\"csp\":\"Wifi\"}]}");
+  SG_CHECK(w != NULL && sg_preflight(w, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_OK);
+  cJSON_Delete(w);
+  sg_error_clear();
+}
+
+/* ---- times as people write them ----------------------------------------- */
+
+static void test_parse_time(void) {
+  double v = 0;
+  SG_CHECK(sg_parse_time("2027-01-01", 0, "--exp", &v) == SG_EXIT_OK && v == 1798761600.0);
+  SG_CHECK(sg_parse_time("2027-01-01T12:00Z", 0, "--exp", &v) == SG_EXIT_OK && v == 1798804800.0);
+  SG_CHECK(sg_parse_time("2027-01-01T12:00:30-01:30", 0, "--exp", &v) == SG_EXIT_OK &&
+           v == 1798804800.0 + 30 + 5400);
+  SG_CHECK(sg_parse_time("+30d", 1000, "--exp", &v) == SG_EXIT_OK && v == 1000.0 + 30 * 86400);
+  SG_CHECK(sg_parse_time("+1w", 0, "--exp", &v) == SG_EXIT_OK && v == 7.0 * 86400);
+  SG_CHECK(sg_parse_time("1900000000", 0, "--exp", &v) == SG_EXIT_OK && v == 1900000000.0);
+  static const char *const bad[] = {"2027-02-29", "2027-00-10", "2027-01-32", "2027-01-01T12:00",
+                                    "2027-01-01T12:60Z", "1969-12-31", "+", "+5", "+5y", "5d",
+                                    "", "2027-01-01Z", "9007199254740992"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    sg_error_clear();
+    SG_CHECK(sg_parse_time(bad[i], 0, "--exp", &v) == SG_EXIT_USAGE);
+  }
+  SG_CHECK(sg_parse_time("2028-02-29", 0, "--exp", &v) == SG_EXIT_OK); /* leap year */
+  sg_error_clear();
+}
+
 int main(void) {
   sg_test_begin("stagegate-sign units");
-  SG_RUN(test_rc2_rfc2268_vectors);
-  SG_RUN(test_rc2_cbc_and_bounds);
-  SG_RUN(test_pkcs12_kdf_matches_mbedtls);
-  SG_RUN(test_pkcs12_bmp_utf8);
   SG_RUN(test_split_reassembles);
   SG_RUN(test_split_boundaries);
   SG_RUN(test_split_keeps_utf8);
   SG_RUN(test_ecdsa_raw_der);
   SG_RUN(test_alg_names);
+  SG_RUN(test_preflight_exp);
+  SG_RUN(test_parse_time);
   return sg_test_end();
 }

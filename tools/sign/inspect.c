@@ -23,23 +23,35 @@
 #include "arena.h"
 #include "envelope.h"
 #include "profile.h"
+#include "sg_render.h"
 #include "sg_sign.h"
 #include "stagegate/errors.h"
 
 static const char sg_inspect_help[] =
-    "usage: stagegate-sign inspect [--json] [--cert FILE] FILE\n"
+    "usage: stagegate-sign inspect [--json] [--cert FILE] [--pass-env VAR | --pass-file F |\n"
+    "                              --pass TEXT] FILE\n"
     "\n"
-    "Show a profile (JWS compact or General JSON serialization, or bare JSON):\n"
-    "each signature's protected header, the signer's certificate fingerprint,\n"
-    "whether the signature verifies (with x5c[0], or with --cert), and the\n"
-    "payload; or show certificates (PEM or DER): subject, issuer, serial,\n"
-    "validity, key, SHA-256/SHA-1/MD5 fingerprints and status (valid, expired,\n"
-    "not yet valid, weak key).\n"
+    "Show what FILE is before it is printed, scanned or trusted:\n"
+    "  a profile (JWS compact or General JSON serialization, or bare JSON): each\n"
+    "    signature's protected header, the signer's fingerprint, whether it\n"
+    "    verifies (with x5c[0], or with --cert), and the payload;\n"
+    "  a printed sheet (PDF, needs pdftoppm) or barcode images (PNG, JPEG, PGM):\n"
+    "    the barcodes are decoded and reassembled as a device would, then shown\n"
+    "    as a profile;\n"
+    "  certificates (PEM, DER, PEM bundles): subject, issuer, serial, validity,\n"
+    "    key, SHA-256/SHA-1/MD5 fingerprints and status (valid, expired, not yet\n"
+    "    valid, weak key, EXPIRES WITHIN 30 DAYS);\n"
+    "  a .pfx/.p12 (with its passphrase, or typed at a terminal): its private key\n"
+    "    and every certificate in it.\n"
     "\n"
     "  --json        machine-readable output\n"
     "  --cert FILE   verify signatures with this certificate\n"
     "\n"
     "Exit status 2 if a signature present does not verify.\n";
+
+/* A certificate this close to its end is shown with a warning (as
+ * ZENworks' certificate view does): re-issue before devices refuse. */
+#define SG_EXPIRY_WARN_SECONDS (30LL * 86400LL)
 
 /* ---- small helpers ------------------------------------------------------ */
 
@@ -55,16 +67,6 @@ static void sg_hex(const uint8_t *b, size_t n, int colons, char *out) {
     out[o++] = (colons ? digits : lower)[b[i] & 15u];
   }
   out[o] = '\0';
-}
-
-/* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
-static long long sg_days_from_civil(long long y, long long m, long long d) {
-  y -= m <= 2;
-  const long long era = (y >= 0 ? y : y - 399) / 400;
-  const long long yoe = y - era * 400;
-  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
 }
 
 static long long sg_x509_unix(const mbedtls_x509_time *t) {
@@ -108,6 +110,11 @@ static void sg_colon_hex(const char *hex, char *out) {
 }
 
 /* ---- certificates ------------------------------------------------------- */
+
+static const char *sg_jstr(const cJSON *o, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
 
 static cJSON *sg_cert_json(const mbedtls_x509_crt *c) {
   cJSON *o = cJSON_CreateObject();
@@ -171,6 +178,14 @@ static cJSON *sg_cert_json(const mbedtls_x509_crt *c) {
       if (cJSON_GetArraySize(status) == 0) {
         cJSON_AddItemToArray(status, cJSON_CreateString("valid"));
       }
+      const long long left = sg_x509_unix(&c->valid_to) - now;
+      if (now >= sg_x509_unix(&c->valid_from) && left >= 0 && left < SG_EXPIRY_WARN_SECONDS) {
+        char soon[64];
+        (void)snprintf(soon, sizeof soon, "EXPIRES WITHIN 30 DAYS (in %lld day%s)",
+                       left / 86400, left / 86400 == 1 ? "" : "s");
+        cJSON_AddItemToArray(status, cJSON_CreateString(soon));
+        fprintf(stderr, "stagegate-sign: warning: %s: %s\n", sg_jstr(o, "subject"), soon);
+      }
     }
   }
   if (bad) {
@@ -180,10 +195,6 @@ static cJSON *sg_cert_json(const mbedtls_x509_crt *c) {
   return o;
 }
 
-static const char *sg_jstr(const cJSON *o, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
 
 static void sg_print_cert(const cJSON *c, const char *indent) {
   char colon[3 * MBEDTLS_MD_MAX_SIZE + 1];
@@ -255,6 +266,90 @@ static int sg_inspect_certs(const char *path, const mbedtls_x509_crt *crt, int j
   }
   cJSON_Delete(doc);
   return SG_EXIT_OK;
+}
+
+/* PEM: every CERTIFICATE block, and the other blocks named (keys are
+ * never decoded here). */
+static int sg_inspect_pem(const char *path, uint8_t *buf, size_t len, mbedtls_x509_crt *crt,
+                          int json) {
+  static const char begin[] = "-----BEGIN ", end_cert[] = "-----END CERTIFICATE-----";
+  unsigned others = 0;
+  char other_names[512] = "";
+  for (size_t i = 0; i + sizeof begin - 1 <= len;) {
+    const uint8_t *b = memchr(buf + i, '-', len - i);
+    if (b == NULL) {
+      break;
+    }
+    i = (size_t)(b - buf);
+    if (len - i < sizeof begin - 1 || memcmp(b, begin, sizeof begin - 1) != 0) {
+      i++;
+      continue;
+    }
+    const char *label = (const char *)b + sizeof begin - 1;
+    const char *dash = memchr(label, '-', len - (size_t)((const uint8_t *)label - buf));
+    if (dash == NULL) {
+      break;
+    }
+    if ((size_t)(dash - label) == 11 && memcmp(label, "CERTIFICATE", 11) == 0) {
+      const uint8_t *e = NULL;
+      for (size_t k = i; k + sizeof end_cert - 1 <= len; k++) {
+        if (memcmp(buf + k, end_cert, sizeof end_cert - 1) == 0) {
+          e = buf + k + sizeof end_cert - 1;
+          break;
+        }
+      }
+      if (e == NULL) {
+        return sg_fail("%s: a CERTIFICATE block has no END line", path);
+      }
+      const size_t at = (size_t)(e - buf);
+      const uint8_t saved = buf[at];
+      buf[at] = '\0'; /* PEM parsing wants the block NUL-terminated */
+      const int rc = mbedtls_x509_crt_parse(crt, b, (size_t)(e - b) + 1);
+      buf[at] = saved;
+      if (rc != 0) {
+        char m[128];
+        return sg_fail("%s: a certificate does not parse: %s", path,
+                       sg_mbedtls_msg(rc, m, sizeof m));
+      }
+      i = (size_t)(e - buf);
+    } else {
+      others++;
+      (void)snprintf(other_names + strlen(other_names), sizeof other_names - strlen(other_names),
+                     "%s%.*s", others > 1 ? ", " : "", (int)(dash - label), label);
+      i = (size_t)((const uint8_t *)dash - buf);
+    }
+  }
+  if (crt->raw.p == NULL) {
+    return sg_fail("%s: a PEM file without certificates (%s): keys are not shown", path,
+                   others ? other_names : "no blocks");
+  }
+  const int ret = sg_inspect_certs(path, crt, json);
+  if (ret == SG_EXIT_OK && others > 0 && !json) {
+    printf("also in the file: %s (not shown)\n", other_names);
+  }
+  return ret;
+}
+
+/* A .pfx/.p12: its key (described, never shown) and its certificates. */
+static int sg_inspect_pfx(const sg_key_source *src, int json) {
+  sg_signer s;
+  sg_signer_init(&s);
+  int ret = sg_signer_load(&s, src);
+  if (ret == SG_EXIT_OK) {
+    if (!json) {
+      printf("%s: PKCS#12 with a private key (%s) matching its certificate\n", src->pfx,
+             sg_key_describe(s.key));
+    }
+    ret = sg_inspect_certs(src->pfx, &s.leaf, json);
+    if (ret == SG_EXIT_OK && s.has_chain) {
+      if (!json) {
+        printf("other certificates in %s:\n", src->pfx);
+      }
+      ret = sg_inspect_certs(src->pfx, &s.chain, json);
+    }
+  }
+  sg_signer_free(&s);
+  return ret;
 }
 
 /* ---- profiles ----------------------------------------------------------- */
@@ -642,7 +737,11 @@ out:
 int sg_cmd_inspect(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   const char *json = NULL, *cert_path = NULL;
-  const sg_opt opts[] = {{"json", 0, &json}, {"cert", 1, &cert_path}, {NULL, 0, NULL}};
+  sg_key_source src = {0};
+  src.what = "";
+  const sg_opt opts[] = {{"json", 0, &json},           {"cert", 1, &cert_path},
+                         {"pass", 1, &src.pass},       {"pass-env", 1, &src.pass_env},
+                         {"pass-file", 1, &src.pass_file}, {NULL, 0, NULL}};
   const char *pos[1];
   unsigned n_pos = 0;
   int help = 0;
@@ -686,15 +785,40 @@ int sg_cmd_inspect(int argc, char **argv) {
     end--;
   }
   const char *t = (const char *)buf + start;
-  if (sg_is_pem(buf, len, "CERTIFICATE-----") || (len > 0 && buf[0] == 0x30)) {
+  const sg_sheet_kind kind = sg_sheet_kind_of(buf, len);
+  if (kind != SG_SHEET_NONE) {
+    /* A printed sheet or barcode image: decode, reassemble, show. */
+    char *text = NULL;
+    size_t tlen = 0;
+    unsigned symbols = 0;
+    ret = sg_sheet_read(pos[0], kind == SG_SHEET_PDF, &text, &tlen, &symbols);
+    if (ret == SG_EXIT_OK) {
+      if (json == NULL) {
+        printf("%s: %u barcode%s decoded and reassembled (%zu bytes)\n", pos[0], symbols,
+               symbols == 1 ? "" : "s", tlen);
+      }
+      ret = sg_device_view(&cx, text, tlen); /* what a device makes of the scanned text */
+    }
+    if (ret == SG_EXIT_OK) {
+      ret = tlen > 0 && text[0] == '{' ? sg_inspect_json(pos[0], text, json != NULL, &cx)
+                                       : sg_inspect_compact(pos[0], text, tlen, json != NULL, &cx);
+    }
+    free(text);
+  } else if (end > start && t[0] == '{') {
+    /* a profile first: one that carries a PEM key is the device's refusal to show */
+    buf[end] = '\0';
+    ret = sg_device_view(&cx, t, end - start);
+    ret = ret != SG_EXIT_OK ? ret : sg_inspect_json(pos[0], t, json != NULL, &cx);
+  } else if (sg_is_pem(buf, len, "")) {
+    ret = sg_inspect_pem(pos[0], buf, len, &crt, json != NULL);
+  } else if (len > 0 && buf[0] == 0x30 && sg_is_pkcs12(buf, len)) {
+    src.pfx = pos[0];
+    ret = sg_inspect_pfx(&src, json != NULL);
+  } else if (len > 0 && buf[0] == 0x30) {
     ret = sg_cert_load_file(&crt, pos[0]);
     if (ret == SG_EXIT_OK) {
       ret = sg_inspect_certs(pos[0], &crt, json != NULL);
     }
-  } else if (end > start && t[0] == '{') {
-    buf[end] = '\0';
-    ret = sg_device_view(&cx, t, end - start);
-    ret = ret != SG_EXIT_OK ? ret : sg_inspect_json(pos[0], t, json != NULL, &cx);
   } else if (end > start && strncmp(t, "SG1:", 4) == 0) {
     ret = sg_fail("%s: a barcode chunk, not a whole profile", pos[0]);
   } else if (end > start) {

@@ -1,7 +1,9 @@
 /*
  * JWS signing (RFC 7515) with the algorithms stagegate accepts (RFC 7518
  * §3): ES256/ES384 as fixed-size R || S, PS256 with MGF1-SHA-256 and a
- * 32-byte salt, RS256 as PKCS#1 v1.5.
+ * 32-byte salt, RS256 as PKCS#1 v1.5. Signing uses the signer's OpenSSL
+ * key (EVP); verification (our own result, and `inspect`) uses mbedTLS,
+ * the device's library.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +12,8 @@
 #include "mbedtls/ecp.h"
 #include "mbedtls/md.h"
 #include "mbedtls/rsa.h"
+#include <openssl/err.h>
+#include <openssl/rsa.h>
 #include "sg_sign.h"
 
 #define SG_EC_DER_MAX (2u + 2u * (3u + 48u)) /* SEQUENCE of two INTEGERs, P-384 */
@@ -25,43 +29,45 @@ sg_jws_alg sg_jws_alg_parse(const char *name) {
   return alg;
 }
 
-/* The algorithm a key signs with by default; SG_JWS_NONE if unusable. */
-static sg_jws_alg sg_key_natural_alg(const mbedtls_pk_context *pk, char *desc, size_t size) {
+
+/* The same for the signer's OpenSSL key. */
+static sg_jws_alg sg_evp_natural_alg(const EVP_PKEY *pk, char *desc, size_t size) {
   sg_jws_alg alg = SG_JWS_NONE;
-  const mbedtls_pk_type_t type = mbedtls_pk_get_type(pk);
-  if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA) {
-    const mbedtls_ecp_group_id id = mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(*pk));
-    if (id == MBEDTLS_ECP_DP_SECP256R1) {
+  if (EVP_PKEY_is_a(pk, "EC")) {
+    char group[64] = "";
+    size_t glen = 0;
+    (void)EVP_PKEY_get_group_name(pk, group, sizeof group, &glen);
+    if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0) {
       alg = SG_JWS_ES256;
       (void)snprintf(desc, size, "P-256");
-    } else if (id == MBEDTLS_ECP_DP_SECP384R1) {
+    } else if (strcmp(group, "secp384r1") == 0 || strcmp(group, "P-384") == 0) {
       alg = SG_JWS_ES384;
       (void)snprintf(desc, size, "P-384");
     } else {
-      (void)snprintf(desc, size, "EC key on an unsupported curve");
+      (void)snprintf(desc, size, "EC key on an unsupported curve (%.40s)", group);
     }
-  } else if (type == MBEDTLS_PK_RSA) {
+  } else if (EVP_PKEY_is_a(pk, "RSA")) {
     alg = SG_JWS_PS256;
-    (void)snprintf(desc, size, "RSA-%zu", mbedtls_pk_get_bitlen(pk));
+    (void)snprintf(desc, size, "RSA-%d", EVP_PKEY_get_bits(pk));
   } else {
-    (void)snprintf(desc, size, "%s key", mbedtls_pk_get_name(pk));
+    (void)snprintf(desc, size, "%s key", EVP_PKEY_get0_type_name(pk));
   }
   return alg;
 }
 
-int sg_jws_pick_alg(const mbedtls_pk_context *pk, const char *requested, const char *label,
+int sg_jws_pick_alg(const EVP_PKEY *pk, const char *requested, const char *label,
                     sg_jws_alg *alg) {
   int ret = SG_EXIT_FAIL;
-  char desc[64];
+  char desc[96];
   *alg = SG_JWS_NONE;
-  const sg_jws_alg natural = sg_key_natural_alg(pk, desc, sizeof desc);
+  const sg_jws_alg natural = sg_evp_natural_alg(pk, desc, sizeof desc);
   if (natural == SG_JWS_NONE) {
     return sg_fail("%s: %s: stagegate signs with P-256, P-384 or RSA (2048 bits or more)", label,
                    desc);
   }
-  if (mbedtls_pk_get_type(pk) == MBEDTLS_PK_RSA && mbedtls_pk_get_bitlen(pk) < SG_RSA_MIN_BITS) {
-    return sg_fail("%s: RSA key of %zu bits refused: stagegate requires at least %u", label,
-                   mbedtls_pk_get_bitlen(pk), SG_RSA_MIN_BITS);
+  if (natural == SG_JWS_PS256 && EVP_PKEY_get_bits(pk) < (int)SG_RSA_MIN_BITS) {
+    return sg_fail("%s: RSA key of %d bits refused: stagegate requires at least %u", label,
+                   EVP_PKEY_get_bits(pk), SG_RSA_MIN_BITS);
   }
   sg_jws_alg want = natural;
   if (requested != NULL) {
@@ -81,16 +87,6 @@ int sg_jws_pick_alg(const mbedtls_pk_context *pk, const char *requested, const c
 }
 
 
-/* Hash for alg; returns the hash length or 0. */
-static size_t sg_jws_hash(sg_jws_alg alg, const uint8_t *in, size_t len, uint8_t out[48],
-                          mbedtls_md_type_t *md) {
-  *md = alg == SG_JWS_ES384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256;
-  const mbedtls_md_info_t *info = mbedtls_md_info_from_type(*md);
-  if (info == NULL || mbedtls_md(info, in, len, out) != 0) {
-    return 0;
-  }
-  return mbedtls_md_get_size(info);
-}
 
 int sg_jws_verify(mbedtls_pk_context *pk, sg_jws_alg alg, const uint8_t *input, size_t input_len,
                   const uint8_t *sig, size_t sig_len) {
@@ -98,50 +94,51 @@ int sg_jws_verify(mbedtls_pk_context *pk, sg_jws_alg alg, const uint8_t *input, 
 }
 
 int sg_jws_sign(sg_signer *s, sg_jws_alg alg, const uint8_t *input, size_t input_len, uint8_t *sig,
-                size_t *sig_len, sg_rng *rng) {
+                size_t *sig_len) {
   int ret = SG_EXIT_FAIL;
-  uint8_t hash[48], der[SG_EC_DER_MAX];
-  mbedtls_md_type_t md;
-  char m[128];
-  int rc = -1;
-  const size_t hlen = sg_jws_hash(alg, input, input_len, hash, &md);
-  if (hlen == 0) {
-    return sg_fail("cannot hash the signing input");
+  uint8_t der[SG_JWS_SIG_MAX + 16];
+  size_t der_len = sizeof der;
+  const int ec = alg == SG_JWS_ES256 || alg == SG_JWS_ES384;
+  if (!ec && alg != SG_JWS_PS256 && alg != SG_JWS_RS256) {
+    return sg_fail("internal: no algorithm chosen");
   }
-  if (alg == SG_JWS_ES256 || alg == SG_JWS_ES384) {
+  if (!ec && (size_t)EVP_PKEY_get_size(s->key) > SG_JWS_SIG_MAX) {
+    return sg_fail("%s: RSA key larger than %u bits", s->label, SG_JWS_SIG_MAX * 8);
+  }
+  ERR_clear_error();
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  EVP_PKEY_CTX *pctx = NULL; /* owned by md */
+  int ok = md != NULL && EVP_DigestSignInit_ex(md, &pctx, alg == SG_JWS_ES384 ? "SHA384" : "SHA256",
+                                               NULL, NULL, s->key, NULL) == 1;
+  if (ok && alg == SG_JWS_PS256) { /* RFC 7518 §3.5: MGF1 with SHA-256, 32-byte salt */
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) == 1 &&
+         EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) == 1 &&
+         EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) == 1;
+  } else if (ok && alg == SG_JWS_RS256) {
+    ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) == 1;
+  }
+  ok = ok && EVP_DigestSign(md, der, &der_len, input, input_len) == 1;
+  EVP_MD_CTX_free(md);
+  if (!ok) {
+    const unsigned long e = ERR_peek_last_error();
+    ERR_clear_error();
+    return sg_fail("%s: signing failed: %s", s->label,
+                   e != 0 && ERR_reason_error_string(e) != NULL ? ERR_reason_error_string(e)
+                                                                : "OpenSSL error");
+  }
+  if (ec) {
+    /* OpenSSL writes an ECDSA-Sig-Value (DER); JWS wants R || S (RFC 7518 §3.4). */
     const size_t coord = alg == SG_JWS_ES256 ? 32 : 48;
-    size_t der_len = 0;
-    rc = mbedtls_pk_sign(&s->key, md, hash, hlen, der, sizeof der, &der_len,
-                         mbedtls_ctr_drbg_random, &rng->drbg);
-    if (rc == 0 && sg_ecdsa_der_to_raw(der, der_len, coord, sig) != 0) {
+    if (sg_ecdsa_der_to_raw(der, der_len, coord, sig) != 0) {
       return sg_fail("%s: ECDSA signature has an unexpected form", s->label);
     }
     *sig_len = 2 * coord;
-  } else if (alg == SG_JWS_PS256 || alg == SG_JWS_RS256) {
-    mbedtls_rsa_context *rsa = mbedtls_pk_rsa(s->key);
-    if (mbedtls_rsa_get_len(rsa) > SG_JWS_SIG_MAX) {
-      return sg_fail("%s: RSA key larger than %u bits", s->label, SG_JWS_SIG_MAX * 8);
-    }
-    if (alg == SG_JWS_PS256) {
-      rc = mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V21, md);
-      rc = rc != 0 ? rc
-                   : mbedtls_rsa_rsassa_pss_sign_ext(rsa, mbedtls_ctr_drbg_random, &rng->drbg, md,
-                                                     (unsigned)hlen, hash, 32, sig);
-    } else {
-      rc = mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V15, md);
-      rc = rc != 0 ? rc
-                   : mbedtls_rsa_rsassa_pkcs1_v15_sign(rsa, mbedtls_ctr_drbg_random, &rng->drbg,
-                                                       md, (unsigned)hlen, hash, sig);
-    }
-    *sig_len = mbedtls_rsa_get_len(rsa);
   } else {
-    return sg_fail("internal: no algorithm chosen");
+    memcpy(sig, der, der_len);
+    *sig_len = der_len;
   }
-  if (rc != 0) {
-    return sg_fail("%s: signing failed: %s", s->label, sg_mbedtls_msg(rc, m, sizeof m));
-  }
-  /* Check our own signature with the certificate's key before anyone
-   * prints it: catches a faulty computation and a key/cert mix-up. */
+  /* Check our own signature with the certificate's key, through mbedTLS
+   * as the device will, before anyone prints it. */
   if (sg_jws_verify(&s->leaf.pk, alg, input, input_len, sig, *sig_len) != 0) {
     return sg_fail("%s: the new signature does not verify with the certificate", s->label);
   }

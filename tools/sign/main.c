@@ -19,6 +19,9 @@ static const char sg_help[] =
     "Build, sign, split, render and inspect stagegate staging profiles.\n"
     "\n"
     "commands:\n"
+    "  new       write a profile skeleton to start from (turn-on-pinned, turn-on-ca,\n"
+    "            turn-off, rotate, wifi)\n"
+    "  actions   list the Batch actions and their arguments\n"
     "  sign      sign a profile (JSON) with one key: JWS compact serialization\n"
     "  rotate    sign a certificate rotation with the current and the new key:\n"
     "            JWS General JSON serialization\n"
@@ -28,6 +31,9 @@ static const char sg_help[] =
     "  inspect   show a profile (JWS or JSON) or a certificate (PEM/DER)\n"
     "  encrypt   encrypt a (signed) profile for the fleet: JWE, A256GCM\n"
     "  keygen    make a fleet key for encrypted profiles (P-256 or AES-256)\n"
+    "  inspect   show a profile (JWS, JSON, or a printed PDF/PNG sheet), certificates\n"
+    "            (PEM/DER, bundles) or a .pfx\n"
+    "  batch     sign and print one targeted profile per device of a fleet list\n"
     "\n"
     "`stagegate-sign <command> --help` describes each command.\n"
     "exit status: 0 success, 1 usage error, 2 input or crypto error.\n";
@@ -57,10 +63,17 @@ int main(int argc, char **argv) {
     ret = sg_cmd_encrypt(argc - 1, argv + 1);
   } else if (strcmp(cmd, "keygen") == 0) {
     ret = sg_cmd_keygen(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "new") == 0) {
+    ret = sg_cmd_new(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "actions") == 0) {
+    ret = sg_cmd_actions(argc - 1, argv + 1);
+  } else if (strcmp(cmd, "batch") == 0) {
+    ret = sg_cmd_batch(argc - 1, argv + 1);
   } else {
-    ret = sg_usage("unknown command '%s' (commands: sign, rotate, split, render, inspect, "
-                   "encrypt, keygen)", cmd);
+    ret = sg_usage("unknown command '%s' (commands: new, actions, sign, rotate, split, render, "
+                   "inspect, batch, encrypt, keygen)", cmd);
   }
+  sg_pdf_library_cleanup();
   if (ret != SG_EXIT_OK) {
     const char *msg = sg_error();
     fprintf(stderr, "stagegate-sign: %s\n", msg[0] != '\0' ? msg : "failed");

@@ -7,6 +7,7 @@
  * The schema itself is the device's: the completed profile goes through
  * the device's parser (agent/src/profile.c), so the two cannot disagree.
  */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,130 @@ int sg_parse_uint53(const char *text, int allow_now, const char *what, double *o
   }
   if (n == 0 || v > SG_UINT53_MAX) {
     return sg_usage("%s '%s': expected an unsigned integer below 2^53", what, text);
+  }
+  *out = v;
+  return SG_EXIT_OK;
+}
+
+long long sg_days_from_civil(long long y, long long m, long long d) {
+  y -= m <= 2;
+  const long long era = (y >= 0 ? y : y - 399) / 400;
+  const long long yoe = y - era * 400;
+  const long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/* n digits at *p into *v; advances *p. 0 or -1. */
+static int sg_digits(const char **p, int n, long long *v) {
+  *v = 0;
+  for (int i = 0; i < n; i++) {
+    const char c = (*p)[i];
+    if (c < '0' || c > '9') {
+      return -1;
+    }
+    *v = *v * 10 + (c - '0');
+  }
+  *p += n;
+  return 0;
+}
+
+/* "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM[:SS](Z|+HH:MM|-HH:MM)"; 0 or -1. */
+static int sg_parse_date(const char *t, double *out) {
+  long long y, mo, d, h = 0, mi = 0, sec = 0;
+  const char *p = t;
+  if (sg_digits(&p, 4, &y) != 0 || *p++ != '-' || sg_digits(&p, 2, &mo) != 0 || *p++ != '-' ||
+      sg_digits(&p, 2, &d) != 0) {
+    return -1;
+  }
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap)) {
+    return -1;
+  }
+  long long offset = 0;
+  if (*p == 'T' || *p == 't' || *p == ' ') {
+    p++;
+    if (sg_digits(&p, 2, &h) != 0 || *p++ != ':' || sg_digits(&p, 2, &mi) != 0) {
+      return -1;
+    }
+    if (*p == ':') {
+      p++;
+      if (sg_digits(&p, 2, &sec) != 0) {
+        return -1;
+      }
+    }
+    if (h > 23 || mi > 59 || sec > 59) {
+      return -1;
+    }
+    if (*p == 'Z' || *p == 'z') {
+      p++;
+    } else if (*p == '+' || *p == '-') {
+      const int sign = *p++ == '+' ? 1 : -1;
+      long long oh, om;
+      if (sg_digits(&p, 2, &oh) != 0 || *p++ != ':' || sg_digits(&p, 2, &om) != 0 || oh > 23 ||
+          om > 59) {
+        return -1;
+      }
+      offset = sign * (oh * 3600 + om * 60);
+    } else {
+      return -1; /* a time without a zone means different instants to different people */
+    }
+  }
+  if (*p != '\0') {
+    return -1;
+  }
+  const long long v = sg_days_from_civil(y, mo, d) * 86400LL + h * 3600 + mi * 60 + sec - offset;
+  if (v < 0) {
+    return -1;
+  }
+  *out = (double)v;
+  return 0;
+}
+
+int sg_parse_time(const char *text, double base, const char *what, double *out) {
+  static const char expected[] =
+      "expected a date (2027-01-01, 2027-01-01T12:00Z), a delay after iat (+30d, +12h, +90m) "
+      "or Unix seconds";
+  if (strcmp(text, "now") == 0) {
+    *out = (double)time(NULL);
+    return SG_EXIT_OK;
+  }
+  if (text[0] == '+') {
+    const char *p = text + 1;
+    double n = 0;
+    size_t digits = 0;
+    for (; *p >= '0' && *p <= '9' && digits < 12; p++, digits++) {
+      n = n * 10 + (*p - '0');
+    }
+    static const struct {
+      char unit;
+      double seconds;
+    } units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+    for (size_t i = 0; digits > 0 && p[0] != '\0' && p[1] == '\0' && i < sizeof units / sizeof units[0]; i++) {
+      if (p[0] == units[i].unit && base + n * units[i].seconds <= SG_UINT53_MAX) {
+        *out = base + n * units[i].seconds;
+        return SG_EXIT_OK;
+      }
+    }
+    return sg_usage("%s '%s': %s", what, text, expected);
+  }
+  if (strchr(text, '-') != NULL) {
+    if (sg_parse_date(text, out) == 0) {
+      return SG_EXIT_OK;
+    }
+    return sg_usage("%s '%s': not a valid date; %s", what, text, expected);
+  }
+  double v = 0;
+  size_t n = 0;
+  for (; text[n] != '\0'; n++) {
+    if (text[n] < '0' || text[n] > '9' || n >= 16) {
+      return sg_usage("%s '%s': %s", what, text, expected);
+    }
+    v = v * 10 + (text[n] - '0');
+  }
+  if (n == 0 || v > SG_UINT53_MAX) {
+    return sg_usage("%s '%s': %s", what, text, expected);
   }
   *out = v;
   return SG_EXIT_OK;
@@ -180,8 +305,11 @@ int sg_profile_check_no_keys(const cJSON *item) {
 }
 
 /* Set (or check) an unsigned integer member from a command-line value. */
+/* Set (or check) an unsigned integer member from a command-line value:
+ * a time (sg_parse_time, relative to `base`) when is_time, else a plain
+ * integer. */
 static int sg_fill_uint(cJSON *root, const char *key, const char *cli, const char *opt,
-                        int allow_now, int required) {
+                        int is_time, double base, int required) {
   cJSON *item = cJSON_GetObjectItemCaseSensitive(root, key);
   if (item != NULL && !sg_is_uint53(item)) {
     return sg_fail("\"%s\" must be an unsigned integer below 2^53", key);
@@ -193,7 +321,7 @@ static int sg_fill_uint(cJSON *root, const char *key, const char *cli, const cha
     return SG_EXIT_OK;
   }
   double v = 0;
-  const int ret = sg_parse_uint53(cli, allow_now, opt, &v);
+  const int ret = is_time ? sg_parse_time(cli, base, opt, &v) : sg_parse_uint53(cli, 0, opt, &v);
   if (ret != SG_EXIT_OK) {
     return ret;
   }
@@ -279,8 +407,53 @@ static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned 
                      i);
     }
   }
-  /* Batch's own schema (actions and their members) is checked by the
-   * device's parser at the end of sg_profile_prepare. */
+  /* Batch's arguments are checked here for a message that names the fix;
+   * the device's own parser checks the whole profile at the end of
+   * sg_profile_prepare (sg_profile_device_check). */
+  if (strcmp(csp->valuestring, "Batch") != 0) {
+    return SG_EXIT_OK; /* other CSPs belong to the firmware's handlers */
+  }
+  /* Batch: exactly the arguments the table (the device's schema) defines. */
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(action, "action");
+  const char *a = cJSON_IsString(name) ? name->valuestring : "";
+  const sg_batch_action *spec = sg_batch_action_find(a);
+  if (spec == NULL) {
+    size_t n = 0;
+    const sg_batch_action *t = sg_batch_actions(&n);
+    char names[256] = "";
+    for (size_t k = 0; k < n; k++) {
+      (void)snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "",
+                     t[k].name);
+    }
+    return sg_fail("actions[%u]: unknown Batch action \"%s\" (%s; see `stagegate-sign "
+                   "actions`)",
+                   i, a, names);
+  }
+  for (const cJSON *m = action->child; m != NULL; m = m->next) {
+    if (strcmp(m->string, "csp") == 0 || strcmp(m->string, "action") == 0) {
+      continue;
+    }
+    const sg_action_arg *arg = sg_batch_action_arg(spec, m->string);
+    if (arg == NULL) {
+      return sg_fail("actions[%u]: %s takes no \"%s\" (devices refuse it; see "
+                     "`stagegate-sign actions`)",
+                     i, a, m->string);
+    }
+    if (arg->type == SG_ARG_ANCHOR &&
+        (!cJSON_IsString(m) ||
+         (strcmp(m->valuestring, "pinned") != 0 && strcmp(m->valuestring, "ca") != 0))) {
+      return sg_fail("actions[%u]: %s needs \"anchor\": \"pinned\" or \"ca\"", i, a);
+    }
+    if (arg->type == SG_ARG_TIME && !sg_is_uint53(m)) {
+      return sg_fail("actions[%u].%s must be an unsigned integer (Unix seconds)", i, m->string);
+    }
+  }
+  for (size_t k = 0; k < spec->n_args; k++) {
+    if (spec->args[k].required && cJSON_GetObjectItemCaseSensitive(action, spec->args[k].name) == NULL) {
+      return sg_fail("actions[%u]: %s needs \"%s\" (%s)", i, a, spec->args[k].name,
+                     spec->args[k].what);
+    }
+  }
   return SG_EXIT_OK;
 }
 
@@ -311,6 +484,32 @@ static int sg_profile_device_check(const cJSON *root) {
   return ret;
 }
 
+int sg_profile_is_turn_on(const cJSON *root) {
+  const cJSON *a;
+  cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(root, "actions")) {
+    const cJSON *csp = cJSON_GetObjectItemCaseSensitive(a, "csp");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(a, "action");
+    if (cJSON_IsString(csp) && strcmp(csp->valuestring, "Batch") == 0 && cJSON_IsString(name) &&
+        strcmp(name->valuestring, "TurnOnTrustedMode") == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/* The profile's Batch action spec, or NULL if it has none. */
+static const sg_batch_action *sg_profile_batch(const cJSON *root) {
+  const cJSON *a;
+  cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(root, "actions")) {
+    const cJSON *csp = cJSON_GetObjectItemCaseSensitive(a, "csp");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(a, "action");
+    if (cJSON_IsString(csp) && strcmp(csp->valuestring, "Batch") == 0 && cJSON_IsString(name)) {
+      return sg_batch_action_find(name->valuestring);
+    }
+  }
+  return NULL;
+}
+
 int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
   int ret = SG_EXIT_FAIL;
   if (!cJSON_IsObject(root)) {
@@ -338,17 +537,46 @@ int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
   if (target != NULL && !cJSON_IsObject(target)) {
     return sg_fail("\"target\" must be an object");
   }
-  /* iat defaults to now, unless the file already has one. */
+  /*
+   * iat defaults to now, unless the file already has one. seq defaults to
+   * the signing time in milliseconds: it only grows, whoever signs, so every
+   * new profile passes the device's replay floor (seq must exceed the last
+   * accepted one) without anyone keeping a counter.
+   */
+  const double now = (double)time(NULL);
   const char *iat_cli = opts->iat;
   if (iat_cli == NULL && cJSON_GetObjectItemCaseSensitive(root, "iat") == NULL) {
     iat_cli = "now";
   }
-  if ((ret = sg_fill_uint(root, "seq", opts->seq, "--seq", 0, 1)) != SG_EXIT_OK ||
-      (ret = sg_fill_uint(root, "iat", iat_cli, "--iat", 1, 1)) != SG_EXIT_OK ||
-      (ret = sg_fill_uint(root, "exp", opts->exp, "--exp", 0, 0)) != SG_EXIT_OK) {
+  /* Milliseconds, not seconds: two profiles signed in the same second (a
+   * script signing a Wi-Fi profile and then a Turn Off) must not share a
+   * seq, or the device takes the second for a replay. */
+  struct timespec ts;
+  (void)clock_gettime(CLOCK_REALTIME, &ts);
+  char now_text[24];
+  (void)snprintf(now_text, sizeof now_text, "%lld",
+                 (long long)ts.tv_sec * 1000LL + (long long)(ts.tv_nsec / 1000000L));
+  const char *seq_cli = opts->seq;
+  if (seq_cli == NULL && cJSON_GetObjectItemCaseSensitive(root, "seq") == NULL) {
+    seq_cli = now_text;
+  }
+  if ((ret = sg_fill_uint(root, "seq", seq_cli, "--seq", 0, 0, 1)) != SG_EXIT_OK ||
+      (ret = sg_fill_uint(root, "iat", iat_cli, "--iat", 1, now, 1)) != SG_EXIT_OK) {
     return ret;
   }
   const cJSON *iat = cJSON_GetObjectItemCaseSensitive(root, "iat");
+  /* Trust changes expire by default: a lost sheet stops working in a week. */
+  const sg_batch_action *batch = sg_profile_batch(root);
+  char exp_text[24];
+  const char *exp_cli = opts->exp;
+  if (exp_cli == NULL && batch != NULL && batch->default_exp &&
+      cJSON_GetObjectItemCaseSensitive(root, "exp") == NULL) {
+    (void)snprintf(exp_text, sizeof exp_text, "%.0f", iat->valuedouble + SG_TRUST_EXP_DEFAULT);
+    exp_cli = exp_text;
+  }
+  if ((ret = sg_fill_uint(root, "exp", exp_cli, "--exp", 1, iat->valuedouble, 0)) != SG_EXIT_OK) {
+    return ret;
+  }
   const cJSON *exp = cJSON_GetObjectItemCaseSensitive(root, "exp");
   if (exp != NULL && exp->valuedouble <= iat->valuedouble) {
     return sg_fail("\"exp\" (%.0f) must be after \"iat\" (%.0f)", exp->valuedouble,

@@ -5,9 +5,11 @@
  * encoding rather than from a table: capacity depends on the content
  * (PDF417 and QR pick their compaction modes per text) and on the EC level.
  *
- * Rendering goes through scanner/zxing (ZXing-C++ 1.4), the same library
- * the device decodes with; it links no mbedTLS, so it sits beside the
- * tool's own mbedTLS build without a clash.
+ * Symbols are encoded by libzint (symbol.c), with the symbology's own
+ * structured append, and every one is read back before anything is
+ * written with scanner/zxing (ZXing-C++), the decoder devices use, at the
+ * device's settings. Neither links mbedTLS, so both sit beside the tool's
+ * own mbedTLS build without a clash.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,25 +27,34 @@
 #define SG_RENDER_MAX_PROFILE 8192u
 #define SG_RENDER_HDR_MAX 23u /* "SG1:16/16:<12 hex>:" */
 #define SG_RENDER_UNREADABLE 1 /* a rendered symbol did not read back (not an sg_err) */
+#define SG_RENDER_MAX_MODULE_PX 32u
 
 static const char sg_render_help[] =
     "usage: stagegate-sign render --out-dir DIR [options] PROFILE\n"
     "\n"
-    "Render a signed (JWS) or unsigned (JSON) profile as barcode images: one PNG\n"
-    "per symbol, DIR/<base>-1.png ... DIR/<base>-n.png, and one printable sheet\n"
-    "DIR/<base>-sheet.png with every symbol captioned \"k of n - <profile name>\".\n"
-    "The text is split like `split` (SG1:<i>/<n>:<set>:<data>, at most 16 symbols)\n"
-    "at the largest size one symbol of the chosen kind holds; a profile that fits\n"
-    "one symbol is rendered bare (no header) unless --header is given.\n"
+    "Render a signed (JWS) or unsigned (JSON) profile as barcodes: one PNG per\n"
+    "symbol, DIR/<base>-1.png ... DIR/<base>-n.png, and a printable sheet,\n"
+    "DIR/<base>-sheet.pdf (A4 or Letter, every page headed with the profile's name,\n"
+    "what it does, signer, SHA-256, seq, issued and expiry; \"k of n, any order\"\n"
+    "under each symbol). The text is split like `split` (SG1:<i>/<n>:<set>:<data>,\n"
+    "at most 16 symbols) at the largest size one symbol of the chosen kind holds\n"
+    "reliably; a profile that fits one symbol is rendered bare (no header) unless\n"
+    "--header is given.\n"
     "\n"
     "options:\n"
-    "  --out-dir DIR        where the PNGs go (created if missing)\n"
+    "  --out-dir DIR        where the files go (created if missing)\n"
     "  --base NAME          file name base (default: PROFILE's name without extension)\n"
     "  --symbology S        pdf417 (default), qr or datamatrix\n"
     "  --ec LEVEL           error correction: QR L, M (default), Q, H or 0..3;\n"
     "                       PDF417 0..8 (default 4); DataMatrix has one fixed level\n"
-    "  --module PX          pixels per module, 1..32 (default 4; PDF417 rows are\n"
-    "                       4 modules high)\n"
+    "  --sheet KIND         pdf (default), png (the symbols on one image) or none\n"
+    "  --paper P            a4 (default) or letter, for the PDF\n"
+    "  --module-mm MM       module size on the PDF, 0.19..1.00 mm (default 0.33)\n"
+    "  --module PX          PNG pixels per module, 1..32 (default 4)\n"
+    "  --dpi N              the PNGs' resolution, recorded in them (pHYs; default\n"
+    "                       300): a module prints as PX/N inches\n"
+    "  --cert FILE          the signer's certificate, to name its subject on the\n"
+    "                       sheet when the profile has no x5c\n"
     "  --capacity BYTES     at most BYTES per symbol, header included (smaller\n"
     "                       symbols scan more easily; default: what the symbol holds)\n"
     "  --header             always use chunk headers, also for a single symbol\n"
@@ -51,28 +62,32 @@ static const char sg_render_help[] =
     "                       `split` output): render each as is, in order\n"
     "  --max-profile N      refuse texts over N bytes (default 8192, the agent's\n"
     "                       SG_MAX_PROFILE)\n"
-    "  --no-sheet           skip the sheet\n"
+    "  --no-sheet           the same as --sheet none\n"
     "\n"
-    "Structured append (the symbologies' own multi-symbol metadata) is not\n"
-    "written: ZXing-C++ 1.4, the renderer, has no API for it. The SG1 header in\n"
-    "every symbol carries the order and the set instead, so devices need no\n"
-    "structured append. (zint can write it, e.g. from `split --out-prefix` files.)\n"
+    "Symbols are written by libzint. When a profile takes several, each also\n"
+    "carries the symbology's own Structured append (Macro PDF417, QR Structured\n"
+    "Append, DataMatrix Structured Append), beside the SG1 header devices use.\n"
+    "Sizes stay within what handheld imagers read reliably: PDF417 10 columns,\n"
+    "at most 70 rows of 3 modules; QR up to version 25; DataMatrix up to 104x104.\n"
+    "Every symbol is read back with the device's decoder before anything is written.\n"
     "\n"
     "Prints one line per file written: PATH WIDTHxHEIGHT and what it holds, e.g.\n"
-    "  out/p-1.png 2332x496 symbol 1 of 3, 1045 bytes, caption \"1 of 3 - Enrol\"\n"
-    "  out/p-sheet.png 2428x1800 sheet of 3, 1 x 3\n"
-    "(sheet: columns x rows). Exit status: 0 success, 1 usage error, 2 input error\n"
-    "(too large, more than 16 symbols needed, unreadable file, I/O).\n";
+    "  out/p-1.png 988x860 symbol 1 of 3, 798 bytes, caption \"1 of 3 - Enrol\"\n"
+    "  out/p-sheet.pdf A4 sheet of 3, 2 page(s), module 0.33 mm\n"
+    "Exit status: 0 success, 1 usage error, 2 input error (too large, more than 16\n"
+    "symbols needed, unreadable file, I/O).\n";
 
 typedef struct {
-  sg_zx_write_opts zx;
+  sg_sym_opts so;
+  unsigned module_px; /* PNG pixels per module */
   const char *sym_name;
 } sg_render_cfg;
 
-/* One symbol to draw: its text (owned) and its rendered pixels (ZXing's). */
+/* One symbol to draw: its text (owned), its modules and its pixels. */
 typedef struct {
   uint8_t *text;
   size_t len;
+  sg_grid grid;
   uint8_t *px;
   uint32_t w, h;
 } sg_render_sym;
@@ -80,71 +95,71 @@ typedef struct {
 static void sg_render_syms_free(sg_render_sym *s, unsigned n) {
   for (unsigned i = 0; i < n; i++) {
     free(s[i].text);
-    sg_zx_free(s[i].px);
+    sg_grid_free(&s[i].grid);
+    free(s[i].px);
     memset(&s[i], 0, sizeof s[i]);
   }
 }
 
 static int sg_render_parse_cfg(const char *sym, const char *ec, const char *module,
                                sg_render_cfg *cfg) {
-  sg_symbology s = SG_SYMBOLOGY_PDF417;
+  sg_sym s = SG_SYM_PDF417;
   if (sym == NULL || strcmp(sym, "pdf417") == 0) {
-    s = SG_SYMBOLOGY_PDF417, cfg->sym_name = "pdf417";
+    s = SG_SYM_PDF417;
   } else if (strcmp(sym, "qr") == 0) {
-    s = SG_SYMBOLOGY_QR, cfg->sym_name = "qr";
+    s = SG_SYM_QR;
   } else if (strcmp(sym, "datamatrix") == 0) {
-    s = SG_SYMBOLOGY_DATAMATRIX, cfg->sym_name = "datamatrix";
+    s = SG_SYM_DATAMATRIX;
   } else {
     return sg_usage("--symbology '%s': use pdf417, qr or datamatrix", sym);
   }
-  sg_zx_write_opts_default(&cfg->zx, s);
+  cfg->so.sym = s;
+  cfg->so.ec = -1;
+  cfg->sym_name = sg_sym_name(s);
   if (ec != NULL) {
     static const char qr_levels[] = "LMQH";
     const char *q = strchr(qr_levels, ec[0] >= 'a' ? ec[0] - 'a' + 'A' : ec[0]);
-    if (s == SG_SYMBOLOGY_DATAMATRIX) {
+    if (s == SG_SYM_DATAMATRIX) {
       return sg_usage("--ec: DataMatrix (ECC 200) has one fixed error correction level");
     }
-    if (s == SG_SYMBOLOGY_QR && ec[0] != '\0' && ec[1] == '\0' && q != NULL && *q != '\0') {
-      cfg->zx.ec_level = (int)(q - qr_levels);
+    if (s == SG_SYM_QR && ec[0] != '\0' && ec[1] == '\0' && q != NULL && *q != '\0') {
+      cfg->so.ec = (int)(q - qr_levels);
     } else if (ec[0] >= '0' && ec[0] <= '9' && ec[1] == '\0' &&
-               ec[0] - '0' <= (s == SG_SYMBOLOGY_QR ? 3 : 8)) {
-      cfg->zx.ec_level = ec[0] - '0';
+               ec[0] - '0' <= (s == SG_SYM_QR ? 3 : 8)) {
+      cfg->so.ec = ec[0] - '0';
     } else {
       return sg_usage("--ec '%s': %s", ec,
-                      s == SG_SYMBOLOGY_QR ? "QR levels are L, M, Q, H (or 0..3)"
-                                           : "PDF417 levels are 0..8");
+                      s == SG_SYM_QR ? "QR levels are L, M, Q, H (or 0..3)"
+                                     : "PDF417 levels are 0..8");
     }
   }
+  cfg->module_px = 4;
   if (module != NULL) {
     double m = 0;
     const int ret = sg_parse_uint53(module, 0, "--module", &m);
     if (ret != SG_EXIT_OK) {
       return ret;
     }
-    if (m < 1 || m > SG_ZX_MAX_MODULE_PX) {
-      return sg_usage("--module %s: pixels per module must be 1..%u", module, SG_ZX_MAX_MODULE_PX);
+    if (m < 1 || m > SG_RENDER_MAX_MODULE_PX) {
+      return sg_usage("--module %s: pixels per module must be 1..%u", module,
+                      SG_RENDER_MAX_MODULE_PX);
     }
-    cfg->zx.module_px = (unsigned)m;
-  } else {
-    cfg->zx.module_px = 4;
+    cfg->module_px = (unsigned)m;
   }
   return SG_EXIT_OK;
 }
 
-/* Does text[0..len) fit one symbol? 1 yes, 0 no, -1 another error (*zret). */
-static int sg_render_fits(const sg_render_cfg *cfg, const uint8_t *text, size_t len, int *zret) {
-  uint32_t w = 0, h = 0;
-  if (len > SG_ZX_MAX_PAYLOAD) {
-    return 0;
-  }
-  /* Size query only: no pixels are produced. */
-  const int rc = sg_zx_write(text, len, &cfg->zx, NULL, 0, &w, &h);
-  if (rc == SG_OK || rc == SG_ERR_OUTPUT_TOO_SMALL) {
-    /* DataMatrix 144x144 (the largest size) interleaves its error
-     * correction differently in different implementations, and ZXing 1.4
-     * cannot read its own (zxing-cpp issue #259): never print one. The
-     * width holds the symbol and a 1-module quiet zone on each side. */
-    return cfg->zx.symbology != SG_SYMBOLOGY_DATAMATRIX || w / cfg->zx.module_px < 144 + 2;
+/* Does text[0..len) fit one symbol (with the widest structured append when
+ * sa)? 1 yes, 0 no, -1 another error (*zret). */
+static int sg_render_fits(const sg_render_cfg *cfg, const uint8_t *text, size_t len, int sa,
+                          int *zret) {
+  const sg_sa widest = {SG_SPLIT_MAX_CHUNKS, SG_SPLIT_MAX_CHUNKS, {255, 255, 255, 255, 255, 255},
+                        255};
+  sg_grid g;
+  const int rc = sg_sym_encode(&cfg->so, text, len, sa ? &widest : NULL, &g);
+  sg_grid_free(&g);
+  if (rc == SG_OK) {
+    return 1;
   }
   *zret = rc;
   return rc == SG_ERR_ENCODE ? 0 : -1;
@@ -157,8 +172,8 @@ static int sg_render_fits(const sg_render_cfg *cfg, const uint8_t *text, size_t 
  */
 static int sg_render_probe(const sg_render_cfg *cfg, const uint8_t *text, size_t len, size_t limit,
                            size_t *cap) {
-  uint8_t *buf = malloc(SG_ZX_MAX_PAYLOAD);
-  size_t lo = SG_RENDER_HDR_MAX + 1, hi = limit < SG_ZX_MAX_PAYLOAD ? limit : SG_ZX_MAX_PAYLOAD;
+  uint8_t *buf = malloc(SG_SYM_MAX_TEXT);
+  size_t lo = SG_RENDER_HDR_MAX + 1, hi = limit < SG_SYM_MAX_TEXT ? limit : SG_SYM_MAX_TEXT;
   int zret = SG_OK;
   if (buf == NULL) {
     return sg_fail("out of memory");
@@ -171,7 +186,7 @@ static int sg_render_probe(const sg_render_cfg *cfg, const uint8_t *text, size_t
   while (lo <= hi) {
     const size_t mid = lo + (hi - lo) / 2;
     memcpy(buf + SG_RENDER_HDR_MAX, text, mid - SG_RENDER_HDR_MAX);
-    const int f = sg_render_fits(cfg, buf, mid, &zret);
+    const int f = sg_render_fits(cfg, buf, mid, 1, &zret);
     if (f < 0) {
       free(buf);
       return sg_fail("rendering %s: %s", cfg->sym_name, sg_strerror(zret));
@@ -187,9 +202,10 @@ static int sg_render_probe(const sg_render_cfg *cfg, const uint8_t *text, size_t
   return SG_EXIT_OK;
 }
 
-/* Read a rendered symbol back with the decoder devices use: 1 if it gives
- * exactly the text again. Nothing is printed that the reader cannot read. */
-static int sg_render_reads_back(const sg_render_sym *s) {
+/* Read pixels back with the decoder devices use: 1 if they give exactly
+ * the text again. Nothing is printed that the reader cannot read. */
+int sg_render_reads_back(const uint8_t *px, uint32_t w, uint32_t h, const uint8_t *text,
+                         size_t len, const sg_sa *sa) {
   sg_symbol items[2];
   sg_symbol_list list;
   sg_zx_read_opts ro;
@@ -198,25 +214,62 @@ static int sg_render_reads_back(const sg_render_sym *s) {
   if (arena == NULL) {
     return 0;
   }
-  /* The device's settings exactly (sg_scan_zxing's defaults): ZXing reads
-   * some large symbols as a pure image but not with the scanning defaults. */
+  /* The device's settings exactly (sg_scan_zxing's defaults). */
   sg_zx_read_opts_default(&ro);
   if (sg_symbol_list_init(&list, items, 2, arena, 2 * SG_ZX_MAX_PAYLOAD) == SG_OK &&
-      sg_zx_read(s->px, (size_t)s->w * s->h, s->w, s->h, s->w, SG_PIXELS_GREY8, &ro, &list) ==
-          SG_OK) {
-    ok = list.count == 1 && items[0].len == s->len && memcmp(items[0].data, s->text, s->len) == 0;
+      sg_zx_read(px, (size_t)w * h, w, h, w, SG_PIXELS_GREY8, &ro, &list) == SG_OK) {
+    ok = list.count == 1 && items[0].len == len && memcmp(items[0].data, text, len) == 0;
+    /* The symbology's own structured append reads back as written
+     * (PDF417 may leave the count out: 0). */
+    if (sa != NULL) {
+      ok = ok && items[0].sa_index == (int)sa->index - 1 &&
+           (items[0].sa_count == (int)sa->count ||
+            (items[0].sa_count == 0 && items[0].symbology == SG_SYMBOLOGY_PDF417));
+    } else {
+      ok = ok && items[0].sa_index == -1;
+    }
   }
   free(arena);
   return ok;
 }
 
-/* Render every symbol's text and read it back; on failure *bad is the
- * symbol that did not fit (SG_ERR_ENCODE) or did not read back
- * (SG_RENDER_UNREADABLE). */
-static int sg_render_draw(const sg_render_cfg *cfg, sg_render_sym *s, unsigned n, unsigned *bad) {
+/* Structured append of symbol i of n: the set id from the SG1 header. */
+static void sg_render_sa(const sg_render_sym *s, unsigned n, unsigned i, sg_sa *sa) {
+  memset(sa, 0, sizeof *sa);
+  sa->index = i + 1;
+  sa->count = n;
+  /* "SG1:<i>/<n>:<12 hex>:" */
+  const uint8_t *c1 = memchr(s[i].text + 4, ':', s[i].len - 4);
+  for (unsigned k = 0; c1 != NULL && k < 6 && (size_t)(c1 + 1 + 2 * k + 1 - s[i].text) < s[i].len;
+       k++) {
+    unsigned v = 0;
+    for (unsigned d = 0; d < 2; d++) {
+      const uint8_t ch = c1[1 + 2 * k + d];
+      v = v * 16u + (ch >= 'a' ? (unsigned)(ch - 'a') + 10u : (unsigned)(ch - '0'));
+    }
+    sa->set[k] = (uint8_t)v;
+  }
+  for (unsigned j = 0; j < n; j++) {
+    for (size_t b = 0; b < s[j].len; b++) {
+      sa->qr_parity ^= s[j].text[b];
+    }
+  }
+}
+
+/* Encode every symbol's text (structured append when with_sa and n > 1),
+ * rasterise and read it back; on failure *bad is the symbol that did not
+ * fit (SG_ERR_ENCODE) or did not read back (SG_RENDER_UNREADABLE). */
+static int sg_render_draw(const sg_render_cfg *cfg, sg_render_sym *s, unsigned n, int with_sa,
+                          unsigned *bad) {
   for (unsigned i = 0; i < n; i++) {
-    int rc = sg_zx_write_alloc(s[i].text, s[i].len, &cfg->zx, &s[i].px, &s[i].w, &s[i].h);
-    if (rc == SG_OK && !sg_render_reads_back(&s[i])) {
+    sg_sa sa;
+    sg_render_sa(s, n, i, &sa);
+    const sg_sa *use = with_sa && n > 1 ? &sa : NULL;
+    int rc = sg_sym_encode(&cfg->so, s[i].text, s[i].len, use, &s[i].grid);
+    if (rc == SG_OK) {
+      rc = sg_grid_raster(&s[i].grid, cfg->module_px, &s[i].px, &s[i].w, &s[i].h);
+    }
+    if (rc == SG_OK && !sg_render_reads_back(s[i].px, s[i].w, s[i].h, s[i].text, s[i].len, use)) {
       rc = SG_RENDER_UNREADABLE;
     }
     if (rc != SG_OK) {
@@ -265,7 +318,7 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
   unsigned bad = 0;
   *n = 0;
   if (!header && len <= limit) {
-    const int f = sg_render_fits(cfg, text, len, &zret);
+    const int f = sg_render_fits(cfg, text, len, 0, &zret);
     if (f < 0) {
       return sg_fail("rendering %s: %s", cfg->sym_name, sg_strerror(zret));
     }
@@ -277,7 +330,7 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
       memcpy(s[0].text, text, len);
       s[0].len = len;
       *n = 1;
-      zret = sg_render_draw(cfg, s, 1, &bad);
+      zret = sg_render_draw(cfg, s, 1, 0, &bad);
       if (zret == SG_OK) {
         return SG_EXIT_OK;
       }
@@ -310,7 +363,7 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
       return rc == SG_SPLIT_TOO_SMALL ? sg_fail("%s: symbols too small for a chunk", file)
                                       : sg_fail("out of memory");
     }
-    zret = sg_render_draw(cfg, s, *n, &bad);
+    zret = sg_render_draw(cfg, s, *n, 1, &bad);
     if (zret == SG_OK) {
       return SG_EXIT_OK;
     }
@@ -323,6 +376,23 @@ static int sg_render_split(const sg_render_cfg *cfg, const char *file, const uin
     }
     cap = bad_len - 1 - bad_len / 64;
   }
+}
+
+int sg_render_grids(const char *label, const uint8_t *text, size_t len, sg_sym sym,
+                    sg_grid grids[SG_SPLIT_MAX_CHUNKS], unsigned *n) {
+  sg_render_cfg cfg = {{sym, -1}, 2, sg_sym_name(sym)}; /* read back at 2 px a module */
+  sg_render_sym s[SG_SPLIT_MAX_CHUNKS];
+  memset(s, 0, sizeof s);
+  *n = 0;
+  const int ret = sg_render_split(&cfg, label, text, len, SG_SYM_MAX_TEXT, 0, s, n);
+  if (ret == SG_EXIT_OK) {
+    for (unsigned i = 0; i < *n; i++) {
+      grids[i] = s[i].grid; /* moved out */
+      memset(&s[i].grid, 0, sizeof s[i].grid);
+    }
+  }
+  sg_render_syms_free(s, SG_SPLIT_MAX_CHUNKS);
+  return ret;
 }
 
 /* --lines: every non-empty line is one symbol's text, as is. */
@@ -354,7 +424,7 @@ static int sg_render_lines(const sg_render_cfg *cfg, const char *file, const uin
   if (*n == 0) {
     return sg_fail("%s: no lines to render", file);
   }
-  zret = sg_render_draw(cfg, s, *n, &bad);
+  zret = sg_render_draw(cfg, s, *n, 0, &bad);
   if (zret == SG_ERR_ENCODE) {
     return sg_fail("%s: line %u (%zu bytes) does not fit one %s symbol with these options", file,
                    bad + 1, s[bad].len, cfg->sym_name);
@@ -432,14 +502,56 @@ static int sg_render_mkdir(const char *dir) {
   return SG_EXIT_OK;
 }
 
-static int sg_render_png(const char *path, const uint8_t *px, uint32_t w, uint32_t h) {
+static uint32_t sg_crc32(const uint8_t *b, size_t n, uint32_t crc) {
+  crc = ~crc;
+  for (size_t i = 0; i < n; i++) {
+    crc ^= b[i];
+    for (int k = 0; k < 8; k++) {
+      crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+    }
+  }
+  return ~crc;
+}
+
+static void sg_be32(uint8_t *p, uint32_t v) {
+  p[0] = (uint8_t)(v >> 24);
+  p[1] = (uint8_t)(v >> 16);
+  p[2] = (uint8_t)(v >> 8);
+  p[3] = (uint8_t)v;
+}
+
+/* PNG with its resolution recorded (a pHYs chunk right after IHDR), so a
+ * print dialog at "actual size" prints the module size chosen. */
+static int sg_render_png(const char *path, const uint8_t *px, uint32_t w, uint32_t h,
+                         unsigned dpi) {
   uint8_t *png = NULL;
   size_t png_len = 0;
   int ret = sg_image_encode_png(px, (size_t)w * h, w, h, w, SG_PIXELS_GREY8, &png, &png_len);
   if (ret != SG_OK) {
     return sg_fail("%s: PNG encoding failed: %s", path, sg_strerror(ret));
   }
-  ret = sg_write_file(path, png, png_len);
+  static const size_t ihdr_end = 8 + 4 + 4 + 13 + 4;
+  if (png_len < ihdr_end || memcmp(png + 12, "IHDR", 4) != 0) {
+    sg_image_free_bytes(png);
+    return sg_fail("%s: PNG encoder wrote no IHDR first", path);
+  }
+  uint8_t *out = malloc(png_len + 21);
+  if (out == NULL) {
+    sg_image_free_bytes(png);
+    return sg_fail("out of memory");
+  }
+  memcpy(out, png, ihdr_end);
+  uint8_t *c = out + ihdr_end;
+  const uint32_t ppm = (uint32_t)((double)dpi / 0.0254 + 0.5);
+  sg_be32(c, 9);
+  memcpy(c + 4, "pHYs", 4);
+  sg_be32(c + 8, ppm);
+  sg_be32(c + 12, ppm);
+  c[16] = 1; /* unit: metre */
+  sg_be32(c + 17, sg_crc32(c + 4, 13, 0));
+  memcpy(c + 21, png + ihdr_end, png_len - ihdr_end);
+  ret = sg_write_file(path, out, png_len + 21);
+  free(out);
   sg_image_free_bytes(png);
   return ret;
 }
@@ -460,14 +572,21 @@ static void sg_render_base(const char *file, char *out, size_t size) {
 
 static int sg_is_space(uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-static int sg_render_write_all(const char *dir, const char *base, const sg_render_sym *s,
-                               unsigned n, const char *name, unsigned font_scale, int sheet) {
+typedef struct {
+  const char *dir, *base;
+  unsigned font_scale, dpi;
+  int sheet; /* 0 none, 1 pdf, 2 png */
+  sg_pdf_opts pdf;
+} sg_render_out;
+
+static int sg_render_write_all(const sg_render_out *o, const sg_render_sym *s, unsigned n,
+                               const char *name, const sg_facts *facts) {
   int ret = SG_EXIT_OK;
   char path[4096];
   sg_sheet_item items[SG_RENDER_MAX_LINES];
   char captions[SG_RENDER_MAX_LINES][64];
   for (unsigned i = 0; i < n && ret == SG_EXIT_OK; i++) {
-    const int pn = snprintf(path, sizeof path, "%s/%s-%u.png", dir, base, i + 1);
+    const int pn = snprintf(path, sizeof path, "%s/%s-%u.png", o->dir, o->base, i + 1);
     if (pn <= 0 || (size_t)pn >= sizeof path) {
       return sg_fail("--out-dir/--base too long");
     }
@@ -475,7 +594,7 @@ static int sg_render_write_all(const char *dir, const char *base, const sg_rende
     char utf8[256];
     (void)snprintf(utf8, sizeof utf8, "%u of %u \xe2\x80\x94 %.200s", i + 1, n, name);
     (void)sg_font_ascii((const uint8_t *)utf8, strlen(utf8), captions[i], sizeof captions[i]);
-    ret = sg_render_png(path, s[i].px, s[i].w, s[i].h);
+    ret = sg_render_png(path, s[i].px, s[i].w, s[i].h, o->dpi);
     if (ret == SG_EXIT_OK) {
       printf("%s %ux%u symbol %u of %u, %zu bytes, caption \"%s\"\n", path, (unsigned)s[i].w,
              (unsigned)s[i].h, i + 1, n, s[i].len, captions[i]);
@@ -485,17 +604,32 @@ static int sg_render_write_all(const char *dir, const char *base, const sg_rende
     items[i].h = s[i].h;
     items[i].caption = captions[i];
   }
-  if (ret != SG_EXIT_OK || !sheet) {
+  if (ret != SG_EXIT_OK || o->sheet == 0) {
+    return ret;
+  }
+  if (o->sheet == 1) {
+    sg_grid grids[SG_RENDER_MAX_LINES];
+    for (unsigned i = 0; i < n; i++) {
+      grids[i] = s[i].grid;
+    }
+    unsigned pages = 0;
+    const int pn = snprintf(path, sizeof path, "%s/%s-sheet.pdf", o->dir, o->base);
+    ret = pn > 0 && (size_t)pn < sizeof path ? sg_pdf_write(path, &o->pdf, facts, grids, n, &pages)
+                                             : sg_fail("--out-dir/--base too long");
+    if (ret == SG_EXIT_OK) {
+      printf("%s %s sheet of %u, %u page(s), module %.2f mm\n", path,
+             o->pdf.letter ? "Letter" : "A4", n, pages, o->pdf.module_mm);
+    }
     return ret;
   }
   uint8_t *px = NULL;
   uint32_t w = 0, h = 0;
   unsigned cols = 0, rows = 0;
-  if (sg_sheet_compose(items, n, font_scale, &px, &w, &h, &cols, &rows) != 0) {
+  if (sg_sheet_compose(items, n, o->font_scale, &px, &w, &h, &cols, &rows) != 0) {
     return sg_fail("the sheet would be too large (over 16384 pixels): use a smaller --module");
   }
-  const int pn = snprintf(path, sizeof path, "%s/%s-sheet.png", dir, base);
-  ret = pn > 0 && (size_t)pn < sizeof path ? sg_render_png(path, px, w, h)
+  const int pn = snprintf(path, sizeof path, "%s/%s-sheet.png", o->dir, o->base);
+  ret = pn > 0 && (size_t)pn < sizeof path ? sg_render_png(path, px, w, h, o->dpi)
                                            : sg_fail("--out-dir/--base too long");
   if (ret == SG_EXIT_OK) {
     printf("%s %ux%u sheet of %u, %u x %u\n", path, (unsigned)w, (unsigned)h, n, cols, rows);
@@ -508,11 +642,15 @@ int sg_cmd_render(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   const char *dir = NULL, *base_opt = NULL, *sym = NULL, *ec = NULL, *module = NULL;
   const char *cap_opt = NULL, *header = NULL, *lines = NULL, *max_opt = NULL, *no_sheet = NULL;
+  const char *sheet_opt = NULL, *paper = NULL, *module_mm = NULL, *dpi_opt = NULL;
+  const char *cert_path = NULL;
   const sg_opt opts[] = {
       {"out-dir", 1, &dir},       {"base", 1, &base_opt},     {"symbology", 1, &sym},
       {"ec", 1, &ec},             {"module", 1, &module},     {"capacity", 1, &cap_opt},
       {"header", 0, &header},     {"lines", 0, &lines},       {"max-profile", 1, &max_opt},
-      {"no-sheet", 0, &no_sheet}, {NULL, 0, NULL},
+      {"no-sheet", 0, &no_sheet}, {"sheet", 1, &sheet_opt},   {"paper", 1, &paper},
+      {"module-mm", 1, &module_mm}, {"dpi", 1, &dpi_opt},     {"cert", 1, &cert_path},
+      {NULL, 0, NULL},
   };
   const char *pos[1];
   unsigned n_pos = 0;
@@ -535,7 +673,7 @@ int sg_cmd_render(int argc, char **argv) {
   if ((ret = sg_render_parse_cfg(sym, ec, module, &cfg)) != SG_EXIT_OK) {
     return ret;
   }
-  double cap_d = SG_ZX_MAX_PAYLOAD, max_d = SG_RENDER_MAX_PROFILE;
+  double cap_d = SG_SYM_MAX_TEXT, max_d = SG_RENDER_MAX_PROFILE;
   if ((cap_opt != NULL &&
        (ret = sg_parse_uint53(cap_opt, 0, "--capacity", &cap_d)) != SG_EXIT_OK) ||
       (max_opt != NULL &&
@@ -548,6 +686,37 @@ int sg_cmd_render(int argc, char **argv) {
   }
   if (lines != NULL && header != NULL) {
     return sg_usage("--lines renders each line as is: --header does not apply");
+  }
+  sg_render_out ro = {dir, NULL, 2, 300, 1, {0.33, 0}};
+  if (no_sheet != NULL || (sheet_opt != NULL && strcmp(sheet_opt, "none") == 0)) {
+    ro.sheet = 0;
+  } else if (sheet_opt != NULL && strcmp(sheet_opt, "png") == 0) {
+    ro.sheet = 2;
+  } else if (sheet_opt != NULL && strcmp(sheet_opt, "pdf") != 0) {
+    return sg_usage("--sheet '%s': use pdf, png or none", sheet_opt);
+  }
+  if (paper != NULL && strcmp(paper, "letter") == 0) {
+    ro.pdf.letter = 1;
+  } else if (paper != NULL && strcmp(paper, "a4") != 0) {
+    return sg_usage("--paper '%s': use a4 or letter", paper);
+  }
+  if (module_mm != NULL) {
+    char *end = NULL;
+    const double mm = strtod(module_mm, &end);
+    if (end == module_mm || *end != '\0' || !(mm >= 0.19 && mm <= 1.0)) {
+      return sg_usage("--module-mm '%s': a module is 0.19..1.00 mm", module_mm);
+    }
+    ro.pdf.module_mm = mm;
+  }
+  if (dpi_opt != NULL) {
+    double d = 0;
+    if ((ret = sg_parse_uint53(dpi_opt, 0, "--dpi", &d)) != SG_EXIT_OK) {
+      return ret;
+    }
+    if (d < 72 || d > 4800) {
+      return sg_usage("--dpi %s: 72..4800", dpi_opt);
+    }
+    ro.dpi = (unsigned)d;
   }
   char base[256];
   if (base_opt != NULL) {
@@ -596,8 +765,30 @@ int sg_cmd_render(int argc, char **argv) {
   }
   name = lines != NULL ? NULL : sg_render_profile_name(text, len);
   {
-    unsigned fs = cfg.zx.module_px < 2 ? 2 : (cfg.zx.module_px > 6 ? 6 : cfg.zx.module_px);
-    ret = sg_render_write_all(dir, base, syms, n, name != NULL ? name : base, fs, no_sheet == NULL);
+    sg_facts facts;
+    mbedtls_x509_crt given;
+    mbedtls_x509_crt_init(&given);
+    if (cert_path != NULL) {
+      ret = sg_cert_load_file(&given, cert_path);
+    }
+    if (ret == SG_EXIT_OK && lines != NULL) {
+      memset(&facts, 0, sizeof facts);
+      (void)snprintf(facts.name, sizeof facts.name, "%s", base);
+      (void)snprintf(facts.does, sizeof facts.does, "the lines of %s, one symbol each", pos[0]);
+      (void)snprintf(facts.target, sizeof facts.target, "?");
+      (void)snprintf(facts.seq, sizeof facts.seq, "?");
+      (void)snprintf(facts.iat, sizeof facts.iat, "?");
+      (void)snprintf(facts.exp, sizeof facts.exp, "?");
+      facts.not_a_profile = 1;
+    } else if (ret == SG_EXIT_OK) {
+      ret = sg_profile_facts(text, len, cert_path != NULL ? &given : NULL, &facts);
+    }
+    mbedtls_x509_crt_free(&given);
+    ro.base = base;
+    ro.font_scale = cfg.module_px < 2 ? 2 : (cfg.module_px > 6 ? 6 : cfg.module_px);
+    if (ret == SG_EXIT_OK) {
+      ret = sg_render_write_all(&ro, syms, n, name != NULL ? name : base, &facts);
+    }
   }
 out:
   sg_render_syms_free(syms, SG_RENDER_MAX_LINES);

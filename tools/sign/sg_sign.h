@@ -1,9 +1,11 @@
 /*
  * stagegate-sign — private declarations shared by the tool's files.
  *
- * Host tool only: links the core built against the tools mbedTLS
- * configuration (stagegate_tools: sg_mbedtls_tools.h), so base64, the
- * envelope, the profile schema and signature verification are the device's.
+ * Host tool only: OpenSSL 3 libcrypto for private keys, .pfx and signing;
+ * the core built against the tools mbedTLS configuration (stagegate_tools:
+ * sg_mbedtls_tools.h) for everything a device checks, so base64, the
+ * envelope, the profile schema, the key screen and signature verification
+ * are the device's own code.
  *
  * Error model: every function that can fail returns SG_EXIT_OK (0) or an
  * exit code (SG_EXIT_USAGE, SG_EXIT_FAIL) and, at the point of failure,
@@ -21,6 +23,7 @@
 #include "mbedtls/entropy.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/x509_crt.h"
+#include <openssl/evp.h>
 #include "b64.h"          /* the device's base64 (agent/src) */
 #include "stagegate/config.h" /* SG_MAX_PROFILE: the agent's arena, for the device checks */
 #include "stagegate/errors.h"
@@ -70,23 +73,12 @@ char *sg_b64_encode_alloc(const uint8_t *in, size_t n, int url);
  * by the caller); 0 or -1. */
 int sg_b64_decode_alloc(const char *in, size_t n, int url, uint8_t **out, size_t *out_len);
 
-/* ---- RC2, RFC 2268 (rc2.c) --------------------------------------------- */
-
-typedef struct {
-  uint16_t k[64]; /* expanded key: secret, wiped by sg_rc2_free */
-} sg_rc2;
-
-/* key: 1..128 bytes; effective_bits: 1..1024. Returns 0 or -1. */
-int sg_rc2_setkey(sg_rc2 *ctx, const uint8_t *key, size_t key_len, unsigned effective_bits);
-void sg_rc2_encrypt_block(const sg_rc2 *ctx, const uint8_t in[8], uint8_t out[8]);
-void sg_rc2_decrypt_block(const sg_rc2 *ctx, const uint8_t in[8], uint8_t out[8]);
-/* CBC decrypt len bytes (a multiple of 8) in place-safe; iv is updated. */
-int sg_rc2_cbc_decrypt(const sg_rc2 *ctx, uint8_t iv[8], const uint8_t *in, size_t len,
-                       uint8_t *out);
-void sg_rc2_free(sg_rc2 *ctx);
-
 /* ---- randomness (keys.c) ------------------------------------------------ */
 
+/*
+ * mbedTLS's DRBG, still used where the tools mbedTLS build needs one (the
+ * private-key detector in profile.c). Signing itself uses OpenSSL's RNG.
+ */
 typedef struct {
   mbedtls_entropy_context entropy;
   mbedtls_ctr_drbg_context drbg;
@@ -94,37 +86,6 @@ typedef struct {
 
 int sg_rng_init(sg_rng *rng);
 void sg_rng_free(sg_rng *rng);
-
-/* ---- PKCS#12 (pfx.c) ---------------------------------------------------- */
-
-/*
- * RFC 7292 appendix B.2 key derivation. `pwd` is the BMPString password
- * (UTF-16BE with its two-byte terminator), any length — mbedTLS's
- * mbedtls_pkcs12_derivation stops at 31 characters, too short for a
- * passphrase. id: 1 key, 2 IV, 3 MAC key. Returns 0 or -1.
- */
-int sg_pkcs12_kdf(mbedtls_md_type_t md, const uint8_t *pwd, size_t pwd_len, const uint8_t *salt,
-                  size_t salt_len, int id, int iterations, uint8_t *out, size_t out_len);
-
-/*
- * UTF-8 passphrase -> BMPString (UTF-16BE, surrogate pairs above U+FFFF,
- * plus the 00 00 terminator) as OpenSSL 3 does. latin1 != 0: zero-extend
- * every byte instead (what older tools did with non-ASCII passphrases).
- * *out is a fresh buffer the caller wipes and frees. Returns 0 or -1
- * (invalid UTF-8, out of memory).
- */
-int sg_pkcs12_bmp(const char *pass, size_t pass_len, int latin1, uint8_t **out, size_t *out_len);
-
-/*
- * Parse a PKCS#12 file (DER), verify its MAC with the passphrase, decrypt
- * its bags and return the one private key, the certificate matching it
- * (`leaf`) and every other certificate (`extra`, file order). `label`
- * names the file in messages. `key`, `leaf`, `extra` are initialised by
- * the caller.
- */
-int sg_pfx_load(const char *label, const uint8_t *der, size_t der_len, const char *pass,
-                size_t pass_len, mbedtls_pk_context *key, mbedtls_x509_crt *leaf,
-                mbedtls_x509_crt *extra, sg_rng *rng);
 
 /* ---- signer: key + certificate (keys.c) --------------------------------- */
 
@@ -139,8 +100,14 @@ typedef struct {
   const char *what;      /* "", "old ", "new ": prefix for messages */
 } sg_key_source;
 
+/*
+ * Private keys and .pfx files are read with OpenSSL 3 libcrypto (keys.c):
+ * PKCS#12 with AES or, through the legacy provider, RC2-40/3DES; PEM and
+ * DER keys, encrypted or not. Certificates stay mbedTLS objects, parsed as
+ * the device parses them.
+ */
 typedef struct {
-  mbedtls_pk_context key;
+  EVP_PKEY *key;          /* OpenSSL key: freed by sg_signer_free */
   mbedtls_x509_crt leaf;  /* exactly one certificate */
   mbedtls_x509_crt chain; /* intermediates, maybe empty */
   int has_chain;
@@ -149,7 +116,22 @@ typedef struct {
 
 void sg_signer_init(sg_signer *s);
 void sg_signer_free(sg_signer *s);
-int sg_signer_load(sg_signer *s, const sg_key_source *src, sg_rng *rng);
+int sg_signer_load(sg_signer *s, const sg_key_source *src);
+
+/* Does der[0..len) parse as a PKCS#12 (.pfx/.p12) file? */
+int sg_is_pkcs12(const uint8_t *der, size_t len);
+/* "EC P-256", "RSA-2048", ... for messages (static string per call). */
+const char *sg_key_describe(const EVP_PKEY *key);
+
+/*
+ * The passphrase for `src`: from --pass/--pass-env/--pass-file, else
+ * typed at the terminal without echo when stdin and stderr are terminals
+ * (`prompt_for` names the file), else none (*pass NULL, SG_EXIT_OK).
+ * *pass is a fresh NUL-terminated buffer: the caller wipes it with
+ * sg_free_secret(*pass, *pass_len + 1).
+ */
+int sg_passphrase_get(const sg_key_source *src, const char *prompt_for, char **pass,
+                      size_t *pass_len);
 
 /* Read one or more certificates (PEM or DER) from a file into crt. */
 int sg_cert_load_file(mbedtls_x509_crt *crt, const char *path);
@@ -174,16 +156,20 @@ sg_jws_alg sg_jws_alg_parse(const char *name);
  * (P-256 ES256, P-384 ES384, RSA PS256). Refuses RSA under 2048 bits and
  * an algorithm that does not fit the key. `label` names the key's file.
  */
-int sg_jws_pick_alg(const mbedtls_pk_context *pk, const char *requested, const char *label,
+int sg_jws_pick_alg(const EVP_PKEY *pk, const char *requested, const char *label,
                     sg_jws_alg *alg);
 
 /* ECDSA R||S <-> DER: sg_ecdsa_der.h (crypto/ecdsa_der.c). */
 
 /* The protected header JSON text for `s` (fresh heap string). */
 int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out);
-/* Sign `input` (the JWS signing input) with `s`'s key in JWS form. */
+/*
+ * Sign `input` (the JWS signing input) with `s`'s key (OpenSSL EVP) in JWS
+ * form: ECDSA as fixed-size R || S, RSA as the raw signature. The result is
+ * checked with the certificate's key (mbedTLS) before it is returned.
+ */
 int sg_jws_sign(sg_signer *s, sg_jws_alg alg, const uint8_t *input, size_t input_len, uint8_t *sig,
-                size_t *sig_len, sg_rng *rng);
+                size_t *sig_len);
 /* Verify a JWS-form signature exactly as the device does (sg_verify: key
  * checks included); returns 0 if it verifies, -1 otherwise. */
 int sg_jws_verify(mbedtls_pk_context *pk, sg_jws_alg alg, const uint8_t *input, size_t input_len,
@@ -203,12 +189,114 @@ typedef struct {
 int sg_profile_read(const char *path, cJSON **root);
 /* Validate and complete a profile to sign (see README). */
 int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts);
+/* Does the profile hold a Batch TurnOnTrustedMode action? */
+int sg_profile_is_turn_on(const cJSON *root);
 /* Reject any string that is, or carries, private-key material. */
 int sg_profile_check_no_keys(const cJSON *item);
 /* Parse an unsigned integer < 2^53 ("now" allowed when allow_now). */
 int sg_parse_uint53(const char *text, int allow_now, const char *what, double *out);
 /* Standard base64 of a certificate's DER (fresh heap string). */
 char *sg_cert_b64(const mbedtls_x509_crt *crt);
+
+/*
+ * Times as people write them: Unix seconds, "now", a date "2027-01-01"
+ * (00:00 UTC), "2027-01-01T12:00Z" / "...T12:00:30+02:00", or a delay
+ * "+30d" (s, m, h, d, w) after `base` (the profile's iat). `what` names
+ * the option in messages. Result below 2^53.
+ */
+int sg_parse_time(const char *text, double base, const char *what, double *out);
+/* Days since 1970-01-01 of a proleptic Gregorian date. */
+long long sg_days_from_civil(long long y, long long m, long long d);
+
+#define SG_TRUST_EXP_DEFAULT (7.0 * 86400.0) /* exp - iat for TurnOff/Rotate by default */
+
+/* ---- Batch actions (actions.c) ------------------------------------------ */
+
+typedef enum {
+  SG_ARG_CERT,   /* base64 DER certificate (or "@file" before signing) */
+  SG_ARG_ANCHOR, /* "pinned" or "ca" */
+  SG_ARG_TIME,   /* Unix seconds */
+} sg_arg_type;
+
+typedef struct {
+  const char *name;
+  sg_arg_type type;
+  int required;
+  const char *what; /* one line for people */
+} sg_action_arg;
+
+typedef struct {
+  const char *name;         /* "TurnOnTrustedMode" */
+  const char *what;         /* one line for people */
+  int trust_change;         /* changes what the device trusts */
+  int default_exp;          /* exp = iat + SG_TRUST_EXP_DEFAULT unless given */
+  const sg_action_arg *args;
+  size_t n_args;
+} sg_batch_action;
+
+/* The table (today's device schema; see actions.c for the merge note). */
+const sg_batch_action *sg_batch_actions(size_t *count);
+/* By name, or NULL. */
+const sg_batch_action *sg_batch_action_find(const char *name);
+/* One argument of an action by member name, or NULL if it takes none such. */
+const sg_action_arg *sg_batch_action_arg(const sg_batch_action *a, const char *member);
+
+/* ---- skeletons (new.c) -------------------------------------------------- */
+
+/*
+ * A profile skeleton: kind "turn-on-pinned", "turn-on-ca", "turn-off",
+ * "rotate", "wifi"; cert names the TurnOn's certificate file ("@cert");
+ * name, model, serial optional (NULL). NULL if kind is unknown or out of
+ * memory. Caller frees with cJSON_Delete.
+ */
+cJSON *sg_skeleton_build(const char *kind, const char *cert, const char *name, const char *model,
+                         const char *serial);
+
+/* ---- preflight (preflight.c) -------------------------------------------- */
+
+typedef enum {
+  SG_PREFLIGHT_TRUSTED = 0, /* devices in Trusted Mode under this signer's anchor */
+  SG_PREFLIGHT_FACTORY,     /* devices not in Trusted Mode (factory state) */
+} sg_preflight_for;
+
+/*
+ * Refuse, with the fix in the message, what devices would refuse: a TurnOn
+ * not signed by the key of the certificate it deploys, or deploying a
+ * certificate unfit for its anchor mode; TurnOff/Rotate without exp or
+ * with exp more than 7 days after iat; x5c carrying a self-signed root;
+ * for factory devices, a signed profile without x5c or a trust change
+ * other than TurnOn. `payload` is the prepared profile; `signers` its
+ * n_signers signers; with_x5c: x5c goes into the headers. One function so
+ * the lead can route it through the device's decision code.
+ */
+int sg_preflight(const cJSON *payload, const sg_signer *const *signers, unsigned n_signers,
+                 int with_x5c, sg_preflight_for audience);
+
+/* ---- what a profile says, for people (facts.c) ------------------------- */
+
+typedef struct {
+  char alg[16];
+  char subject[256];     /* x5c[0]'s (or the given certificate's) subject */
+  char fingerprint[100]; /* x5t#S256 as AB:CD:..., "" if absent */
+} sg_signer_facts;
+
+typedef struct {
+  char name[256];
+  char does[512];   /* "TurnOnTrustedMode (pinned), Wifi" */
+  char target[256]; /* "every device" or "models TC52; serials 1, 2" */
+  char seq[24], iat[40], exp[40];
+  sg_signer_facts signers[2];
+  unsigned n_signers; /* 0: unsigned */
+  int not_a_profile;  /* render --lines: the texts are not one profile */
+} sg_facts;
+
+/*
+ * The facts of a profile text (JWS compact, General JSON, or bare JSON).
+ * `given`: a certificate that may name the signer when there is no x5c
+ * (used only if its SHA-256 is the header's x5t#S256), or NULL.
+ */
+int sg_profile_facts(const uint8_t *text, size_t len, const mbedtls_x509_crt *given,
+                     sg_facts *f);
 
 /* ---- chunks (split.c) --------------------------------------------------- */
 
@@ -238,12 +326,22 @@ size_t sg_split_header(unsigned i, unsigned n, const char set[13], char *buf, si
 /* Smallest capacity that fits text in SG_SPLIT_MAX_CHUNKS chunks. */
 size_t sg_split_min_capacity(const uint8_t *text, size_t len);
 
+/* ---- signing (sign.c) --------------------------------------------------- */
+
+/* The prepared profile `root` signed by s: JWS compact (fresh string). */
+int sg_sign_compact(sg_signer *s, sg_jws_alg alg, int x5c, const cJSON *root, char **jws);
+/* Directory part of path ("" for the current directory); fresh string. */
+char *sg_dirname(const char *path);
+
 /* ---- subcommands -------------------------------------------------------- */
 
 int sg_cmd_sign(int argc, char **argv);
 int sg_cmd_rotate(int argc, char **argv);
 int sg_cmd_split(int argc, char **argv);
 int sg_cmd_inspect(int argc, char **argv);
+int sg_cmd_new(int argc, char **argv);
+int sg_cmd_actions(int argc, char **argv);
+int sg_cmd_batch(int argc, char **argv);
 
 /* ---- option parsing (main.c) -------------------------------------------- */
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "mbedtls/platform_util.h"
 #include "sg_sign.h"
@@ -23,16 +24,30 @@ static const char sg_sign_help[] =
     "  --pass-env VAR           from an environment variable (preferred)\n"
     "  --pass-file FILE         first line of a file\n"
     "  --pass TEXT              on the command line (visible to other users!)\n"
+    "                           none of these: asked at the terminal (no echo); never\n"
+    "                           asked when stdin is not a terminal\n"
     "options:\n"
     "  --alg ALG                ES256, ES384, PS256 or RS256; default from the key\n"
     "                           (P-256 ES256, P-384 ES384, RSA PS256)\n"
     "  --x5c                    put the certificate chain (x5c) in the header: needed\n"
     "                           when devices trust a CA rather than this certificate\n"
     "  --chain FILE             intermediates for x5c (default: the .pfx's other certs)\n"
-    "  --seq N                  the profile's seq, if the file has none\n"
-    "  --iat T                  issued-at, Unix seconds or 'now' (default: the file's, or now)\n"
-    "  --exp T                  expiry, Unix seconds (optional)\n"
+    "  --seq N                  the profile's seq, if the file has none (default: the\n"
+    "                           signing time in milliseconds, which only grows)\n"
+    "  --iat T                  issued-at (default: the file's, or now)\n"
+    "  --exp T                  expiry (default: none; iat + 7 days for TurnOff and\n"
+    "                           Rotate)\n"
+    "  times T: 2027-01-01, 2027-01-01T12:00Z, +30d / +12h / +90m (after iat), 'now'\n"
+    "           or Unix seconds\n"
     "  --out FILE               write the signed profile here instead of stdout\n"
+    "  --for WHO                the devices it is for: trusted (in Trusted Mode under\n"
+    "                           this signer; the default) or factory (not in Trusted\n"
+    "                           Mode; the default for TurnOn)\n"
+    "\n"
+    "Preflight: what devices would refuse is refused here, with the fix, before\n"
+    "anything is written (a TurnOn not signed by the key of the certificate it\n"
+    "deploys, TurnOff/Rotate without exp or beyond 7 days, x5c with the root, a\n"
+    "signed profile for factory devices without x5c). It cannot be overridden.\n"
     "\n"
     "In the profile, \"certificate\": \"@cert.pem\" in an action is replaced by that\n"
     "certificate's DER in base64 (path relative to the profile's directory).\n";
@@ -48,15 +63,14 @@ static const char sg_rotate_help[] =
     "      passphrases with --old-pass-env/--old-pass-file/--old-pass and the --new-\n"
     "      equivalents; --old-alg/--new-alg, --old-chain/--new-chain as for `sign`.\n"
     "options:\n"
-    "  --activate-at T          when the new certificate takes over (Unix seconds or\n"
-    "                           'now'), if the profile's action has no activate_at\n"
+    "  --activate-at T          when the new certificate takes over (a time as for\n"
+    "                           `sign`, e.g. +7d), if the profile's action has none\n"
     "  --seq N, --iat T, --exp T, --x5c, --out FILE   as for `sign`\n"
     "\n"
     "The profile's Batch RotateTrustedCertificate action is added if missing; its\n"
     "certificate is filled with the new certificate and must be it if present.\n";
 
-/* Directory part of path ("" for the current directory); fresh string. */
-static char *sg_dirname(const char *path) {
+char *sg_dirname(const char *path) {
   const char *slash = strrchr(path, '/');
   const size_t n = slash == NULL || strcmp(path, "-") == 0 ? 0 : (size_t)(slash - path);
   char *d = malloc(n + 2);
@@ -73,7 +87,7 @@ static char *sg_dirname(const char *path) {
 
 /* One signature over header + payload: fills *protected64 and *sig64. */
 static int sg_sign_one(sg_signer *s, sg_jws_alg alg, int x5c, const char *payload,
-                       char **protected64, char **sig64, sg_rng *rng) {
+                       char **protected64, char **sig64) {
   int ret = SG_EXIT_FAIL;
   char *header = NULL, *input = NULL;
   uint8_t sig[SG_JWS_SIG_MAX];
@@ -89,7 +103,7 @@ static int sg_sign_one(sg_signer *s, sg_jws_alg alg, int x5c, const char *payloa
     ret = sg_fail("out of memory");
     goto out;
   }
-  ret = sg_jws_sign(s, alg, (const uint8_t *)input, strlen(input), sig, &sig_len, rng);
+  ret = sg_jws_sign(s, alg, (const uint8_t *)input, strlen(input), sig, &sig_len);
   if (ret != SG_EXIT_OK) {
     goto out;
   }
@@ -104,6 +118,32 @@ static int sg_sign_one(sg_signer *s, sg_jws_alg alg, int x5c, const char *payloa
 out:
   free(header);
   free(input);
+  return ret;
+}
+
+int sg_sign_compact(sg_signer *s, sg_jws_alg alg, int x5c, const cJSON *root, char **jws) {
+  int ret = SG_EXIT_FAIL;
+  char *h64 = NULL, *sig64 = NULL, *p64 = NULL;
+  char *payload = cJSON_PrintUnformatted(root);
+  *jws = NULL;
+  if (payload == NULL) {
+    return sg_fail("out of memory");
+  }
+  ret = sg_sign_one(s, alg, x5c, payload, &h64, &sig64);
+  if (ret == SG_EXIT_OK) {
+    p64 = sg_b64_encode_alloc((const uint8_t *)payload, strlen(payload), 1);
+    const size_t size = (p64 != NULL ? strlen(p64) : 0) + strlen(h64) + strlen(sig64) + 3;
+    *jws = p64 != NULL ? malloc(size) : NULL;
+    if (*jws == NULL) {
+      ret = sg_fail("out of memory");
+    } else {
+      (void)snprintf(*jws, size, "%s.%s.%s", h64, p64, sig64);
+    }
+  }
+  free(p64);
+  free(h64);
+  free(sig64);
+  cJSON_free(payload);
   return ret;
 }
 
@@ -124,7 +164,7 @@ static int sg_emit(const char *out_path, const char *text) {
 int sg_cmd_sign(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   sg_key_source src = {0};
-  const char *alg_opt = NULL, *x5c = NULL, *out = NULL;
+  const char *alg_opt = NULL, *x5c = NULL, *out = NULL, *for_opt = NULL;
   sg_profile_opts po = {0};
   const sg_opt opts[] = {
       {"key", 1, &src.key},       {"cert", 1, &src.cert},
@@ -133,7 +173,8 @@ int sg_cmd_sign(int argc, char **argv) {
       {"pass-file", 1, &src.pass_file}, {"alg", 1, &alg_opt},
       {"x5c", 0, &x5c},           {"seq", 1, &po.seq},
       {"iat", 1, &po.iat},        {"exp", 1, &po.exp},
-      {"out", 1, &out},           {NULL, 0, NULL},
+      {"out", 1, &out},           {"for", 1, &for_opt},
+      {NULL, 0, NULL},
   };
   const char *pos[1];
   unsigned n_pos = 0;
@@ -150,18 +191,13 @@ int sg_cmd_sign(int argc, char **argv) {
   if (n_pos != 1) {
     return sg_usage("sign needs one profile file (see sign --help)");
   }
-  sg_rng rng;
   sg_signer s;
   cJSON *root = NULL;
-  char *payload = NULL, *h64 = NULL, *sig64 = NULL, *dir = NULL, *jws = NULL;
+  char *dir = NULL, *jws = NULL;
   sg_signer_init(&s);
-  ret = sg_rng_init(&rng);
-  if (ret != SG_EXIT_OK) {
-    goto out;
-  }
   sg_jws_alg alg = SG_JWS_NONE;
-  if ((ret = sg_signer_load(&s, &src, &rng)) != SG_EXIT_OK ||
-      (ret = sg_jws_pick_alg(&s.key, alg_opt, s.label, &alg)) != SG_EXIT_OK ||
+  if ((ret = sg_signer_load(&s, &src)) != SG_EXIT_OK ||
+      (ret = sg_jws_pick_alg(s.key, alg_opt, s.label, &alg)) != SG_EXIT_OK ||
       (ret = sg_profile_read(pos[0], &root)) != SG_EXIT_OK) {
     goto out;
   }
@@ -175,35 +211,34 @@ int sg_cmd_sign(int argc, char **argv) {
   if (ret != SG_EXIT_OK) {
     goto out;
   }
-  payload = cJSON_PrintUnformatted(root);
-  if (payload == NULL) {
-    ret = sg_fail("out of memory");
-    goto out;
+  {
+    /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
+    sg_preflight_for audience = sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
+                                                            : SG_PREFLIGHT_TRUSTED;
+    if (for_opt != NULL && strcmp(for_opt, "factory") == 0) {
+      audience = SG_PREFLIGHT_FACTORY;
+    } else if (for_opt != NULL && strcmp(for_opt, "trusted") == 0) {
+      audience = SG_PREFLIGHT_TRUSTED;
+    } else if (for_opt != NULL) {
+      ret = sg_usage("--for '%s': use factory or trusted", for_opt);
+      goto out;
+    }
+    const sg_signer *one[1] = {&s};
+    ret = sg_preflight(root, one, 1, x5c != NULL, audience);
+    if (ret != SG_EXIT_OK) {
+      goto out;
+    }
   }
-  ret = sg_sign_one(&s, alg, x5c != NULL, payload, &h64, &sig64, &rng);
+  ret = sg_sign_compact(&s, alg, x5c != NULL, root, &jws);
   if (ret != SG_EXIT_OK) {
     goto out;
   }
-  char *p64 = sg_b64_encode_alloc((const uint8_t *)payload, strlen(payload), 1);
-  const size_t size = (p64 != NULL ? strlen(p64) : 0) + strlen(h64) + strlen(sig64) + 3;
-  jws = p64 != NULL ? malloc(size) : NULL;
-  if (jws == NULL) {
-    free(p64);
-    ret = sg_fail("out of memory");
-    goto out;
-  }
-  (void)snprintf(jws, size, "%s.%s.%s", h64, p64, sig64);
-  free(p64);
   ret = sg_emit(out, jws);
 out:
   free(jws);
-  free(h64);
-  free(sig64);
   free(dir);
-  cJSON_free(payload);
   cJSON_Delete(root);
   sg_signer_free(&s);
-  sg_rng_free(&rng);
   return ret;
 }
 
@@ -216,7 +251,7 @@ static int sg_is_rotate(const cJSON *a) {
 
 /* Find (or add) the one RotateTrustedCertificate action and complete it. */
 static int sg_rotate_action(cJSON *root, const char *new_b64, const char *activate_at,
-                            cJSON **found) {
+                            const char *iat_cli, cJSON **found) {
   cJSON *actions = cJSON_GetObjectItemCaseSensitive(root, "actions");
   *found = NULL;
   if (actions == NULL) {
@@ -251,8 +286,16 @@ static int sg_rotate_action(cJSON *root, const char *new_b64, const char *activa
   }
   const cJSON *at = cJSON_GetObjectItemCaseSensitive(rot, "activate_at");
   if (activate_at != NULL) {
-    double v = 0;
-    const int ret = sg_parse_uint53(activate_at, 1, "--activate-at", &v);
+    /* "+7d" counts from iat: the file's, --iat, or now. */
+    double base = (double)time(NULL), v = 0;
+    const cJSON *iat = cJSON_GetObjectItemCaseSensitive(root, "iat");
+    int ret = SG_EXIT_OK;
+    if (cJSON_IsNumber(iat)) {
+      base = iat->valuedouble;
+    } else if (iat_cli != NULL) {
+      ret = sg_parse_time(iat_cli, base, "--iat", &base);
+    }
+    ret = ret != SG_EXIT_OK ? ret : sg_parse_time(activate_at, base, "--activate-at", &v);
     if (ret != SG_EXIT_OK) {
       return ret;
     }
@@ -316,7 +359,6 @@ int sg_cmd_rotate(int argc, char **argv) {
   if (n_pos != 1) {
     return sg_usage("rotate needs one profile file (see rotate --help)");
   }
-  sg_rng rng;
   sg_signer s[2];
   sg_jws_alg alg[2] = {SG_JWS_NONE, SG_JWS_NONE};
   cJSON *root = NULL, *rot = NULL;
@@ -324,11 +366,11 @@ int sg_cmd_rotate(int argc, char **argv) {
   char *h64[2] = {NULL, NULL}, *sig64[2] = {NULL, NULL};
   sg_signer_init(&s[0]);
   sg_signer_init(&s[1]);
-  ret = sg_rng_init(&rng);
+  ret = SG_EXIT_OK;
   for (int k = 0; k < 2 && ret == SG_EXIT_OK; k++) {
-    ret = sg_signer_load(&s[k], &src[k], &rng);
+    ret = sg_signer_load(&s[k], &src[k]);
     if (ret == SG_EXIT_OK) {
-      ret = sg_jws_pick_alg(&s[k].key, alg_opt[k], s[k].label, &alg[k]);
+      ret = sg_jws_pick_alg(s[k].key, alg_opt[k], s[k].label, &alg[k]);
     }
   }
   if (ret != SG_EXIT_OK) {
@@ -347,9 +389,15 @@ int sg_cmd_rotate(int argc, char **argv) {
   }
   po.base_dir = dir;
   if ((ret = sg_profile_read(pos[0], &root)) != SG_EXIT_OK ||
-      (ret = sg_rotate_action(root, new_b64, po.activate_at, &rot)) != SG_EXIT_OK ||
+      (ret = sg_rotate_action(root, new_b64, po.activate_at, po.iat, &rot)) != SG_EXIT_OK ||
       (ret = sg_profile_prepare(root, &po)) != SG_EXIT_OK) {
     goto out;
+  }
+  {
+    const sg_signer *both[2] = {&s[0], &s[1]};
+    if ((ret = sg_preflight(root, both, 2, x5c != NULL, SG_PREFLIGHT_TRUSTED)) != SG_EXIT_OK) {
+      goto out;
+    }
   }
   /* After "@file" substitution the action must name the new certificate. */
   const cJSON *cert = cJSON_GetObjectItemCaseSensitive(rot, "certificate");
@@ -366,7 +414,7 @@ int sg_cmd_rotate(int argc, char **argv) {
     goto out;
   }
   for (int k = 0; k < 2 && ret == SG_EXIT_OK; k++) {
-    ret = sg_sign_one(&s[k], alg[k], x5c != NULL, payload, &h64[k], &sig64[k], &rng);
+    ret = sg_sign_one(&s[k], alg[k], x5c != NULL, payload, &h64[k], &sig64[k]);
   }
   if (ret != SG_EXIT_OK) {
     goto out;
@@ -396,6 +444,5 @@ out:
   free(dir);
   cJSON_free(payload);
   cJSON_Delete(root);
-  sg_rng_free(&rng);
   return ret;
 }
