@@ -92,7 +92,7 @@
 
 #include <string.h>
 
-#include "sg_crypto.h"
+#include "sg_crypto_api.h"
 #include "stagegate/errors.h"
 
 #define SG_SLOT_MAGIC0 0x53u /* 'S' 'G' 'T' 'S' */

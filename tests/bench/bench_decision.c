@@ -166,7 +166,7 @@ static void make_chunks(const sg_blob *b, char out[3][2048], size_t lens[3]) {
 
 /* A fresh device trusting the signer of the TurnOn vector `turnon`. */
 static int enrol(const char *turnon) {
-  static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi}};
+  static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi, NULL}};
   static const sg_clock clk = {NULL, bench_clock};
   sg_agent_config cfg;
   memset(&cfg, 0, sizeof cfg);

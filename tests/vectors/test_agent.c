@@ -39,7 +39,7 @@ static void on_event(void *ctx, const sg_event *ev) {
 }
 
 static const sg_clock clk = {NULL, test_clock};
-static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi_ok}};
+static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi_ok, NULL}};
 static const sg_event_sink sink = {NULL, on_event};
 static const sg_identity id = {"TC52", "21345522501234"};
 
@@ -240,7 +240,7 @@ static void test_restart_is_reported(void) {
 static void test_api_misuse(void) {
   sg_agent_config c = config();
   sg_status st;
-  static const sg_action_handler batch[] = {{"Batch", NULL, NULL, wifi_ok}};
+  static const sg_action_handler batch[] = {{"Batch", NULL, NULL, wifi_ok, NULL}};
   sg_test_flash_init(&flash, 0, 0);
   SG_CHECK_CODE(sg_agent_init(NULL, &c), SG_ERR_ARG);
   SG_CHECK_CODE(sg_agent_init(&agent, NULL), SG_ERR_ARG);

@@ -53,9 +53,9 @@ static void on_event(void *ctx, const sg_event *ev) {
 }
 
 static const sg_action_handler handlers[] = {
-    {"Wifi", NULL, NULL, handler_ok},
-    {"Picky", NULL, picky_check, handler_ok},
-    {"Fail", NULL, NULL, handler_fail},
+    {"Wifi", NULL, NULL, handler_ok, NULL},
+    {"Picky", NULL, picky_check, handler_ok, NULL},
+    {"Fail", NULL, NULL, handler_fail, NULL},
 };
 static const sg_clock clock_ops = {NULL, test_clock};
 static const sg_event_sink sink = {NULL, on_event};

@@ -80,6 +80,13 @@ static int sg_wifi_run(void *ctx, const cJSON *action) {
   }
   return 0;
 }
+/* The demo's Wifi changes nothing real; undoing it says so. */
+static int sg_wifi_rollback(void *ctx, const cJSON *action) {
+  (void)ctx;
+  (void)action;
+  fprintf(sg_handler_out, "  Wifi: rolled back\n");
+  return 0;
+}
 static int sg_picky_check(void *ctx, const cJSON *action) {
   (void)ctx;
   return cJSON_GetObjectItemCaseSensitive(action, "bad") != NULL ? -1 : 0;
@@ -96,9 +103,9 @@ static int sg_fail_run(void *ctx, const cJSON *action) {
 }
 
 static const sg_action_handler sg_handlers[] = {
-    {"Wifi", NULL, NULL, sg_wifi_run},
-    {"Picky", NULL, sg_picky_check, sg_ok_run}, /* --test-handlers only */
-    {"Fail", NULL, NULL, sg_fail_run},          /* --test-handlers only */
+    {"Wifi", NULL, NULL, sg_wifi_run, sg_wifi_rollback},
+    {"Picky", NULL, sg_picky_check, sg_ok_run, NULL}, /* --test-handlers only */
+    {"Fail", NULL, NULL, sg_fail_run, NULL},          /* --test-handlers only */
 };
 
 /* --- the device: storage, clock, identity, events, agent --------------- */
