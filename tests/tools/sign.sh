@@ -122,6 +122,16 @@ sign_fail "duplicate member" 2 'member "name" appears twice' \
 sign_fail "no actions" 2 '"actions" must be a non-empty array' '{"stagegate":1}' --seq 1
 sign_fail "TurnOn without anchor" 2 'needs "anchor"' \
   '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"@ec256.pem"}]}' --seq 1
+# Batch actions are checked against the device's own table (agent/src/batch_actions.c).
+sign_fail "unknown Batch action lists the table" 2 \
+  'unknown Batch action "Reboot" \(TurnOnTrustedMode, TurnOffTrustedMode, RotateTrustedCertificate' \
+  '{"stagegate":1,"actions":[{"csp":"Batch","action":"Reboot"}]}' --seq 1
+sign_fail "Batch argument the table does not list" 2 'TurnOffTrustedMode takes no "force"' \
+  '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOffTrustedMode","force":true}]}' --seq 1
+sign_fail "anchor mode outside the table's values" 2 'actions\[0\]\.anchor: expected anchor mode' \
+  '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"@ec256.pem","anchor":"any"}]}' --seq 1
+sign_fail "rotation without activate_at" 2 'RotateTrustedCertificate needs "activate_at"' \
+  '{"stagegate":1,"actions":[{"csp":"Batch","action":"RotateTrustedCertificate","certificate":"@ec256.pem"}]}' --seq 1
 sign_fail "certificate not base64 DER" 2 'not a base64 DER certificate' \
   '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"AAAA","anchor":"ca"}]}' --seq 1
 sign_fail "@ file missing" 2 'nothere.pem: cannot open' \

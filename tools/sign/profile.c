@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "mbedtls/pk.h"
+#include "batch_actions.h"
 #include "sg_sign.h"
 
 #define SG_UINT53_MAX 9007199254740991.0 /* 2^53 - 1: exact in a double */
@@ -234,6 +235,72 @@ static int sg_substitute_cert(cJSON *action, cJSON *cert, const char *base_dir, 
   return ret;
 }
 
+/* "TurnOnTrustedMode, TurnOffTrustedMode, ..." from the Batch table. */
+static void sg_batch_names(char *out, size_t cap) {
+  size_t n = 0;
+  out[0] = '\0';
+  for (size_t k = 0; k < sg_batch_count(); k++) {
+    const int w = snprintf(out + n, cap - n, "%s%s", k > 0 ? ", " : "", sg_batch_at(k)->name);
+    if (w < 0 || (size_t)w >= cap - n) {
+      break;
+    }
+    n += (size_t)w;
+  }
+}
+
+/*
+ * A Batch action against the device's own Batch table
+ * (agent/src/batch_actions.c, compiled in): a known action, only the
+ * arguments its row lists, each present when required and of its type.
+ * Arguments the device defaults are still asked for when the row says the
+ * administrator must state them (SG_ARG_STATED: the anchor mode).
+ */
+static int sg_check_batch(const cJSON *action, unsigned i) {
+  char names[256];
+  const cJSON *name = cJSON_GetObjectItemCaseSensitive(action, "action");
+  const char *a = cJSON_IsString(name) ? name->valuestring : "";
+  const sg_batch_row *row = sg_batch_find(a);
+  if (row == NULL) {
+    sg_batch_names(names, sizeof names);
+    return sg_fail("actions[%u]: unknown Batch action \"%s\" (%s)", i, a, names);
+  }
+  for (const cJSON *m = action->child; m != NULL; m = m->next) {
+    if (strcmp(m->string, "csp") != 0 && strcmp(m->string, "action") != 0 &&
+        sg_batch_arg_find(row, m->string) == NULL) {
+      return sg_fail("actions[%u]: %s takes no \"%s\" (devices reject it)", i, row->name,
+                     m->string);
+    }
+  }
+  for (unsigned k = 0; k < row->nargs; k++) {
+    const sg_batch_arg *arg = &row->args[k];
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(action, arg->name);
+    if (v == NULL) {
+      if (arg->presence != SG_ARG_OPTIONAL) {
+        return sg_fail("actions[%u]: %s needs \"%s\": %s", i, row->name, arg->name,
+                       sg_batch_arg_type_name(arg->type));
+      }
+      continue;
+    }
+    int ok = 0;
+    switch (arg->type) {
+      case SG_ARG_CERTIFICATE:
+        ok = cJSON_IsString(v); /* its content was checked (or substituted) above */
+        break;
+      case SG_ARG_ANCHOR_MODE:
+        ok = cJSON_IsString(v) && sg_batch_anchor_mode(v->valuestring) != SG_ANCHOR_NONE;
+        break;
+      case SG_ARG_UNIX_TIME:
+        ok = sg_is_uint53(v);
+        break;
+    }
+    if (!ok) {
+      return sg_fail("actions[%u].%s: expected %s", i, arg->name,
+                     sg_batch_arg_type_name(arg->type));
+    }
+  }
+  return SG_EXIT_OK;
+}
+
 static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned i) {
   int ret = SG_EXIT_FAIL;
   if (!cJSON_IsObject(action)) {
@@ -262,28 +329,7 @@ static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned 
   if (strcmp(csp->valuestring, "Batch") != 0) {
     return SG_EXIT_OK; /* other CSPs belong to the firmware's handlers */
   }
-  const cJSON *name = cJSON_GetObjectItemCaseSensitive(action, "action");
-  const char *a = cJSON_IsString(name) ? name->valuestring : "";
-  if (strcmp(a, "TurnOnTrustedMode") == 0) {
-    const cJSON *anchor = cJSON_GetObjectItemCaseSensitive(action, "anchor");
-    if (cert == NULL) {
-      return sg_fail("actions[%u]: TurnOnTrustedMode needs \"certificate\"", i);
-    }
-    if (!cJSON_IsString(anchor) ||
-        (strcmp(anchor->valuestring, "pinned") != 0 && strcmp(anchor->valuestring, "ca") != 0)) {
-      return sg_fail("actions[%u]: TurnOnTrustedMode needs \"anchor\": \"pinned\" or \"ca\"", i);
-    }
-  } else if (strcmp(a, "RotateTrustedCertificate") == 0) {
-    const cJSON *at = cJSON_GetObjectItemCaseSensitive(action, "activate_at");
-    if (at != NULL && !sg_is_uint53(at)) {
-      return sg_fail("actions[%u].activate_at must be an unsigned integer (Unix seconds)", i);
-    }
-  } else if (strcmp(a, "TurnOffTrustedMode") != 0) {
-    return sg_fail("actions[%u]: unknown Batch action \"%s\" (TurnOnTrustedMode, "
-                   "TurnOffTrustedMode, RotateTrustedCertificate)",
-                   i, a);
-  }
-  return SG_EXIT_OK;
+  return sg_check_batch(action, i);
 }
 
 int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
