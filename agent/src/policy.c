@@ -423,6 +423,9 @@ int sg_policy_decide(const sg_policy_input *in, const uint8_t *text, size_t len,
   if (in->trust->state == SG_STATE_LOCKED) {
     return v->code = SG_ERR_LOCKED;
   }
+  if (len > SG_MAX_PROFILE) {
+    return v->code = SG_ERR_TOO_LARGE; /* the arena is sized for SG_MAX_PROFILE */
+  }
   if (in->trust->state != SG_STATE_TRUSTED && in->trust->state != SG_STATE_UNTRUSTED) {
     return v->code = SG_ERR_INTERNAL; /* not a state we ever set: memory fault, refuse */
   }
