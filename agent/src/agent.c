@@ -95,12 +95,10 @@ static int sg_agent_commit(sg_agent *a, sg_trust_record *next, int *durable) {
 /* The act of activating a rotation whose time has come (one commit). */
 static int sg_agent_activate_due(sg_agent *a, int64_t eff) {
   int durable = 0;
-  const sg_trust_record *t = &a->trust;
-  if (t->state != SG_STATE_TRUSTED || t->pending_len == 0 || eff < 0 ||
-      (uint64_t)eff < t->activate_at) {
+  if (!sg_trust_activate_due_at(&a->trust, eff)) {
     return SG_OK; /* nothing due: no copy of the record on the common path */
   }
-  memcpy(&a->next, t, sizeof a->next);
+  memcpy(&a->next, &a->trust, sizeof a->next);
   if (!sg_trust_activate_due(&a->next, eff)) {
     return SG_OK;
   }

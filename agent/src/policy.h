@@ -68,8 +68,9 @@ typedef struct {
 /* The verdict. */
 typedef struct {
   int code;                 /* SG_ACCEPTED or the reason (negative sg_err) */
-  sg_trust_record *next;    /* lent by the caller: on SG_ACCEPTED, the record to persist */
-  int persist;              /* 1: *next differs from the input record (one slot write) */
+  sg_trust_record *next;    /* lent by the caller: with persist, the record to persist */
+  int persist;              /* 1: accepted, and *next (differing from the input record) must
+                               be persisted; 0: the input record stands (next not written) */
   int trust_changed;        /* 1: state, anchor or pending rotation changed */
   const char *detail;       /* the Batch action's name, or "signed/unsigned profile" */
   uint8_t signer_sha256[32];/* first identified signer's certificate hash */
@@ -83,8 +84,9 @@ void sg_policy_work_free(sg_policy_work *w);
 
 /*
  * Decide on one complete profile text (bare JSON or JWS). Returns v->code.
- * v->next must point to a record the caller lends; it is written whatever
- * the outcome and means something only on SG_ACCEPTED.
+ * v->next must point to a record the caller lends; it means something only
+ * when the verdict is SG_ACCEPTED with persist set (the new record is then
+ * *v->next; without persist, it is the input record itself).
  */
 int sg_policy_decide(const sg_policy_input *in, const uint8_t *text, size_t len,
                      sg_policy_work *w, sg_verdict *v);
@@ -95,5 +97,7 @@ int sg_policy_decide(const sg_policy_input *in, const uint8_t *text, size_t len,
  * written. Returns 1 if it activated one.
  */
 int sg_trust_activate_due(sg_trust_record *rec, int64_t now);
+/* Would sg_trust_activate_due activate one? */
+int sg_trust_activate_due_at(const sg_trust_record *rec, int64_t now);
 
 #endif
