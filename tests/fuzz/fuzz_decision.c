@@ -245,7 +245,7 @@ static size_t substitute(const uint8_t *in, size_t n, char *dst, size_t cap) {
 }
 
 /* One protected header + signature over `payload_b64`: "hdr.sig" parts. */
-static int sign_one(const sg_fz_cert *c, int with_x5c, const char *payload_b64, char *hdr_b64,
+static int sign_one(sg_fz_cert *c, int with_x5c, const char *payload_b64, char *hdr_b64,
                     size_t hcap, char *sig_b64, size_t scap) {
   char hdr[6000];
   uint8_t hash[32], sig[600], raw[96];
@@ -272,7 +272,7 @@ static int sign_one(const sg_fz_cert *c, int with_x5c, const char *payload_b64, 
   sg_sha256_update(&h, (const uint8_t *)".", 1);
   sg_sha256_update(&h, (const uint8_t *)payload_b64, strlen(payload_b64));
   sg_sha256_finish(&h, hash);
-  if (mbedtls_pk_sign((mbedtls_pk_context *)&c->key, MBEDTLS_MD_SHA256, hash, 32, sig, sizeof sig,
+  if (mbedtls_pk_sign(&c->key, MBEDTLS_MD_SHA256, hash, 32, sig, sizeof sig,
                       &sig_len, fz_rng, NULL) != 0) {
     return -1;
   }
@@ -290,7 +290,7 @@ static char payload_b64[2 * SG_MAX_PROFILE], h1[8192], s1[1024], h2[8192], s2[10
 /* The envelope for signer choice `how` into out[]; its length or 0. */
 static size_t envelope(unsigned how, const char *json, size_t n) {
   b64url((const uint8_t *)json, n, payload_b64, sizeof payload_b64);
-  const sg_fz_cert *a = NULL, *b = NULL;
+  sg_fz_cert *a = NULL, *b = NULL;
   int x5c = 0;
   switch (how % 8) {
     case 1: a = &certs[FZ_RSA]; break;
