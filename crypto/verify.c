@@ -7,10 +7,25 @@
 #include "mbedtls/rsa.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/sha512.h"
+#include "sg_certinfo.h"
 #include "sg_crypto.h"
 #include "sg_ecdsa_der.h"
 #include "stagegate/errors.h"
 
+/* RSA public exponent below 2^32 (sg_certinfo.h says why). */
+static int sg_rsa_exponent_check(const mbedtls_rsa_context *rsa) {
+  int ret = SG_ERR_KEY_PARAMS;
+  mbedtls_mpi e;
+  mbedtls_mpi_init(&e);
+  const int rc = mbedtls_rsa_export(rsa, NULL, NULL, NULL, NULL, &e);
+  if (rc != 0) {
+    ret = sg_mbedtls_is_oom(rc) ? SG_ERR_NO_MEMORY : SG_ERR_KEY_PARAMS;
+  } else if (mbedtls_mpi_bitlen(&e) <= SG_RSA_MAX_EXPONENT_BITS) {
+    ret = SG_OK;
+  }
+  mbedtls_mpi_free(&e);
+  return ret;
+}
 
 int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg) {
   int ret = SG_ERR_ALG;
@@ -33,7 +48,7 @@ int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg) {
     case SG_ALG_PS256:
     case SG_ALG_RS256:
       if (type == MBEDTLS_PK_RSA) {
-        ret = bits >= SG_RSA_MIN_BITS ? SG_OK : SG_ERR_WEAK_KEY;
+        ret = bits >= SG_RSA_MIN_BITS ? sg_rsa_exponent_check(mbedtls_pk_rsa(*pk)) : SG_ERR_WEAK_KEY;
       }
       break;
     case SG_ALG_INVALID:

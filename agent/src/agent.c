@@ -8,7 +8,9 @@
 #include "chunk.h"
 #include "mbedtls/platform.h"
 #include "mbedtls/x509_crt.h"
+#include "floors.h"
 #include "json.h"
+#include "sg_certinfo.h"
 #include "sg_crypto.h"
 #include "stagegate/scanner.h"
 #include "trustslot.h"
@@ -81,10 +83,34 @@ int sg_agent_commit(sg_agent *a) {
   return ret;
 }
 
+int sg_agent_reload(sg_agent *a) { return sg_agent_load(a); }
+
+int sg_agent_commit_recovery(sg_agent *a) {
+  int ret = sg_trustslot_store_recovery(a->cfg.storage, &a->trust);
+  if (ret != SG_OK) {
+    (void)sg_agent_load(a);
+    ret = ret == SG_ERR_STORAGE_FULL ? SG_ERR_STORAGE_FULL : SG_ERR_STORAGE;
+  }
+  return ret;
+}
+
 int sg_agent_activate_due(sg_agent *a, int64_t eff) {
   sg_trust_record *t = &a->trust;
+  sg_cert_facts old_key, new_key;
   if (t->state != SG_STATE_TRUSTED || t->pending_len == 0 || (uint64_t)eff < t->activate_at) {
     return SG_OK;
+  }
+  /* Floors per key (issue 9, defect 1): the old key's floor is kept for
+   * it; the new key carries on from the old floor, or from its own
+   * former one if higher. */
+  if (sg_cert_facts_get(t->anchor, t->anchor_len, &old_key) != SG_OK ||
+      sg_cert_facts_get(t->pending, t->pending_len, &new_key) != SG_OK) {
+    return SG_ERR_NO_MEMORY; /* both parsed when they were accepted */
+  }
+  sg_floors_retire(t, old_key.key_id, t->seq_floor);
+  const uint64_t former = sg_floors_take(t, new_key.key_id);
+  if (former > t->seq_floor) {
+    t->seq_floor = former;
   }
   memcpy(t->anchor, t->pending, t->pending_len);
   t->anchor_len = t->pending_len;
@@ -228,6 +254,10 @@ int sg_agent_status(const sg_agent *agent, sg_status *st) {
     st->anchor = t->anchor;
     st->anchor_len = t->anchor_len;
     memcpy(st->anchor_sha256, agent->anchor_sha256, sizeof st->anchor_sha256);
+    sg_cert_facts f;
+    if (sg_cert_facts_get(t->anchor, t->anchor_len, &f) == SG_OK && f.not_after > 0) {
+      st->anchor_not_after = f.not_after;
+    }
     if (t->pending_len > 0) {
       st->pending = t->pending;
       st->pending_len = t->pending_len;

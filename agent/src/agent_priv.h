@@ -13,6 +13,13 @@ int64_t sg_agent_effective_time(const sg_agent *a);
  * reloaded, so memory never claims a state the flash does not hold. */
 int sg_agent_commit(sg_agent *a);
 
+/* Reload a->trust from storage (after a failed change in memory). */
+int sg_agent_reload(sg_agent *a);
+
+/* Persist a->trust whatever the slot holds (RecoverTrust only; see
+ * sg_trustslot_store_recovery). Reloads on failure, like sg_agent_commit. */
+int sg_agent_commit_recovery(sg_agent *a);
+
 /* Re-derive what is cached from a->trust (the anchor's hash). */
 int sg_agent_trust_changed(sg_agent *a);
 

@@ -153,6 +153,10 @@ static int sg_batch_action(const cJSON *act, sg_arena *a, sg_profile *p) {
     kind = SG_TRUST_ACTION_TURN_OFF;
     keys = off_keys;
     nkeys = sizeof off_keys / sizeof off_keys[0];
+  } else if (strcmp(name->valuestring, "RecoverTrust") == 0) {
+    kind = SG_TRUST_ACTION_RECOVER; /* same members as TurnOff */
+    keys = off_keys;
+    nkeys = sizeof off_keys / sizeof off_keys[0];
   } else if (strcmp(name->valuestring, "RotateTrustedCertificate") == 0) {
     kind = SG_TRUST_ACTION_ROTATE;
     keys = rot_keys;
@@ -169,7 +173,7 @@ static int sg_batch_action(const cJSON *act, sg_arena *a, sg_profile *p) {
     }
   }
   p->trust_action = kind;
-  if (kind == SG_TRUST_ACTION_TURN_OFF) {
+  if (kind == SG_TRUST_ACTION_TURN_OFF || kind == SG_TRUST_ACTION_RECOVER) {
     return SG_OK;
   }
   const cJSON *cert = sg_json_member(act, "certificate");

@@ -24,6 +24,7 @@ typedef enum {
   SG_TRUST_ACTION_TURN_ON = 0x7101,
   SG_TRUST_ACTION_TURN_OFF = 0x7102,
   SG_TRUST_ACTION_ROTATE = 0x7103,
+  SG_TRUST_ACTION_RECOVER = 0x7104, /* RecoverTrust: only the recovery certificate */
 } sg_trust_action;
 
 typedef struct {
