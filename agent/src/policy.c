@@ -184,6 +184,9 @@ static int sg_anchor_fit(sg_decision *d, const uint8_t *der, size_t len, sg_anch
 
 /* ---- issue 9: refusals that need no signature math (defects 2, 6) ------ */
 
+/* SG_ACCEPTED (a positive check) as SG_OK; any refusal as it is. */
+static int sg_ok_if(int check) { return check == SG_ACCEPTED ? SG_OK : check; }
+
 static int sg_is_trust_change(const sg_profile *p) {
   return p->trust_action == SG_TRUST_ACTION_TURN_OFF || p->trust_action == SG_TRUST_ACTION_ROTATE ||
          p->trust_action == SG_TRUST_ACTION_RECOVER;
@@ -197,27 +200,10 @@ static int sg_is_trust_change(const sg_profile *p) {
  * new key of a Rotate); under a "ca" anchor a leaf without the staging EKU,
  * and for TurnOff and Rotate anything but the CA's own key.
  */
-static int sg_signer_screen(sg_decision *d, unsigned i) {
-  int ret = SG_ERR_CERT_FORMAT;
+static int sg_signer_admissible(const sg_decision *d, unsigned i, const sg_cert_facts *leaf) {
   const sg_trust_record *t = &d->a->trust;
   const sg_profile *p = &d->prof;
   const sg_signer *sg = &d->signers[i];
-  const sg_jws_signature *s = &d->env.sigs[i];
-  sg_cert_facts leaf;
-  ret = sg_cert_facts_get(sg->der, sg->der_len, &leaf);
-  if (ret == SG_OK) {
-    ret = leaf.key_check;
-  }
-  for (unsigned k = 1; k < s->x5c_count && ret == SG_OK; k++) {
-    sg_cert_facts f;
-    ret = sg_cert_facts_get(s->x5c[k], s->x5c_len[k], &f);
-    if (ret == SG_OK) {
-      ret = f.key_check;
-    }
-  }
-  if (ret != SG_OK) {
-    return ret;
-  }
   const int is_anchor = t->state == SG_STATE_TRUSTED && sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len);
   const int is_deployed = sg_der_equal(sg->der, sg->der_len, p->cert, p->cert_len);
   if (p->trust_action == SG_TRUST_ACTION_RECOVER) {
@@ -229,7 +215,7 @@ static int sg_signer_screen(sg_decision *d, unsigned i) {
     if (p->trust_action != SG_TRUST_ACTION_TURN_ON || is_deployed) {
       return SG_OK; /* ordinary profiles: no authority is claimed */
     }
-    return p->anchor_mode == SG_ANCHOR_CA && sg->src == SG_SIGNER_X5C ? leaf.staging_eku
+    return p->anchor_mode == SG_ANCHOR_CA && sg->src == SG_SIGNER_X5C ? sg_ok_if(leaf->staging_eku)
                                                                        : SG_ERR_NO_POSSESSION;
   }
   if (is_anchor || (p->trust_action == SG_TRUST_ACTION_ROTATE && is_deployed)) {
@@ -241,7 +227,29 @@ static int sg_signer_screen(sg_decision *d, unsigned i) {
   if (sg_is_trust_change(p)) {
     return SG_ERR_ANCHOR_KEY_REQUIRED;
   }
-  return sg->src == SG_SIGNER_X5C ? leaf.staging_eku : SG_ERR_CHAIN;
+  return sg->src == SG_SIGNER_X5C ? sg_ok_if(leaf->staging_eku) : SG_ERR_CHAIN;
+}
+
+static int sg_signer_screen(sg_decision *d, unsigned i) {
+  int ret = SG_ERR_CERT_FORMAT;
+  const sg_signer *sg = &d->signers[i];
+  const sg_jws_signature *s = &d->env.sigs[i];
+  sg_cert_facts leaf;
+  ret = sg_cert_facts_get(sg->der, sg->der_len, &leaf);
+  if (ret == SG_OK) {
+    ret = sg_signer_admissible(d, i, &leaf);
+  }
+  if (ret == SG_OK) {
+    ret = leaf.key_check;
+  }
+  for (unsigned k = 1; k < s->x5c_count && ret == SG_OK; k++) {
+    sg_cert_facts f;
+    ret = sg_cert_facts_get(s->x5c[k], s->x5c_len[k], &f);
+    if (ret == SG_OK) {
+      ret = f.key_check;
+    }
+  }
+  return ret;
 }
 
 /* Defect 9 (TUF's root-rotation rule): once the anchor has expired, its
