@@ -31,19 +31,14 @@ static int sg_key_screen(const mbedtls_pk_context *pk) {
   int ret = SG_ERR_WEAK_KEY;
   const mbedtls_pk_type_t type = mbedtls_pk_get_type(pk);
   if (type == MBEDTLS_PK_RSA) {
-    mbedtls_mpi e;
-    mbedtls_mpi_init(&e);
-    const int rc = mbedtls_rsa_export(mbedtls_pk_rsa(*pk), NULL, NULL, NULL, NULL, &e);
-    if (rc != 0) {
-      ret = sg_mbedtls_is_oom(rc) ? SG_ERR_NO_MEMORY : SG_ERR_WEAK_KEY;
-    } else if (mbedtls_pk_get_bitlen(pk) < SG_RSA_MIN_BITS) {
+    const mbedtls_rsa_context *rsa = mbedtls_pk_rsa(*pk);
+    if (mbedtls_pk_get_bitlen(pk) < SG_RSA_MIN_BITS) {
       ret = SG_ERR_WEAK_KEY;
-    } else if (mbedtls_mpi_bitlen(&e) > SG_RSA_MAX_EXPONENT_BITS) {
+    } else if (mbedtls_mpi_bitlen(&rsa->MBEDTLS_PRIVATE(E)) > SG_RSA_MAX_EXPONENT_BITS) {
       ret = SG_ERR_KEY_PARAMS;
     } else {
       ret = SG_OK;
     }
-    mbedtls_mpi_free(&e);
   } else if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA) {
     const mbedtls_ecp_group_id id = mbedtls_ecp_keypair_get_group_id(mbedtls_pk_ec(*pk));
     ret = id == MBEDTLS_ECP_DP_SECP256R1 || id == MBEDTLS_ECP_DP_SECP384R1 ? SG_OK : SG_ERR_WEAK_KEY;

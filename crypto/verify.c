@@ -12,19 +12,11 @@
 #include "sg_ecdsa_der.h"
 #include "stagegate/errors.h"
 
-/* RSA public exponent below 2^32 (sg_certinfo.h says why). */
+/* RSA public exponent below 2^32 (sg_certinfo.h says why). Read in
+ * place: no copy, no allocation on every verify. */
 static int sg_rsa_exponent_check(const mbedtls_rsa_context *rsa) {
-  int ret = SG_ERR_KEY_PARAMS;
-  mbedtls_mpi e;
-  mbedtls_mpi_init(&e);
-  const int rc = mbedtls_rsa_export(rsa, NULL, NULL, NULL, NULL, &e);
-  if (rc != 0) {
-    ret = sg_mbedtls_is_oom(rc) ? SG_ERR_NO_MEMORY : SG_ERR_KEY_PARAMS;
-  } else if (mbedtls_mpi_bitlen(&e) <= SG_RSA_MAX_EXPONENT_BITS) {
-    ret = SG_OK;
-  }
-  mbedtls_mpi_free(&e);
-  return ret;
+  return mbedtls_mpi_bitlen(&rsa->MBEDTLS_PRIVATE(E)) <= SG_RSA_MAX_EXPONENT_BITS ? SG_OK
+                                                                                 : SG_ERR_KEY_PARAMS;
 }
 
 int sg_key_check(const mbedtls_pk_context *pk, sg_alg alg) {

@@ -235,6 +235,11 @@ static int sg_signer_screen(sg_decision *d, unsigned i) {
   const sg_signer *sg = &d->signers[i];
   const sg_jws_signature *s = &d->env.sigs[i];
   sg_cert_facts leaf;
+  const sg_trust_record *t = &d->a->trust;
+  if (d->prof.trust_action != SG_TRUST_ACTION_RECOVER && s->x5c_count <= 1 &&
+      t->state == SG_STATE_TRUSTED && sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len)) {
+    return SG_OK; /* the anchor itself: admissible; its key is checked before every verify */
+  }
   ret = sg_cert_facts_get(sg->der, sg->der_len, &leaf);
   if (ret == SG_OK) {
     ret = sg_signer_admissible(d, i, &leaf);
@@ -470,8 +475,9 @@ static int sg_apply(sg_decision *d, int *changed) {
   if (authorized && p->iat > t->time_floor) {
     t->time_floor = p->iat;
   }
-  if (t->state == SG_STATE_TRUSTED && p->seq > t->seq_floor) {
-    t->seq_floor = p->seq;
+  if (t->state == SG_STATE_TRUSTED && p->trust_action != SG_TRUST_ACTION_RECOVER &&
+      p->seq > t->seq_floor) {
+    t->seq_floor = p->seq; /* the anchor's floor; a recovery's seq is the recovery key's */
   }
   switch (p->trust_action) {
     case SG_TRUST_ACTION_TURN_ON:

@@ -3,7 +3,9 @@
 # Wifi = ok, Picky = check refuses {"bad":true}, Fail = run fails).
 # A step feeds every line of `feed` in order; each line but the last must
 # answer SG_NEED_MORE (or `each` when given), the last answers `expect`.
-# `clock` sets the device clock from that step on; `state` is the trust
+# `clock` sets the device clock for that step (test_profile_vectors keeps it
+# for the following steps, run-scenarios goes back to the default: give it
+# on every step that needs it); `state` is the trust
 # state expected after the step. A scenario's optional `recovery` names the
 # recovery certificate (DER, in profiles/) the device is built with.
 write_manifest() {
@@ -145,11 +147,11 @@ write_manifest() {
       {"feed": "turnon-expiring.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
       {"clock": 1780272000, "feed": "wifi-expiring.jws", "expect": "SG_ACCEPTED"},
       {"clock": $LATE, "feed": "wifi-expiring.jws", "expect": "SG_ERR_CERT_EXPIRED"},
-      {"feed": "turnoff-expiring-late.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"}]},
+      {"clock": $LATE, "feed": "turnoff-expiring-late.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"}]},
     {"name": "expired anchor: its own key may still rotate", "steps": [
       {"feed": "turnon-expiring.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
       {"clock": $LATE, "feed": "rotate-expiring-admin2-late.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
-      {"feed": "wifi-admin2-30.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"}]},
+      {"clock": $LATE, "feed": "wifi-admin2-30.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"}]},
     {"name": "recovery certificate returns a trusted device to untrusted, floors kept", "recovery": "recovery-cert.der", "steps": [
       {"feed": "recover-by-recovery.jws", "expect": "SG_ERR_NOT_TRUSTED", "state": "UNTRUSTED"},
       {"feed": "turnon-admin.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
