@@ -89,14 +89,6 @@ int sg_cert_fit_for_anchor(const sg_cert *c, sg_anchor_mode mode) {
   return ret;
 }
 
-int sg_cert_has_eku(const sg_cert *c, const uint8_t *oid, size_t oid_len) {
-  if (c == NULL || oid == NULL || oid_len == 0 ||
-      !mbedtls_x509_crt_has_ext_type(&c->crt, MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE)) {
-    return 0;
-  }
-  return mbedtls_x509_crt_check_extended_key_usage(&c->crt, (const char *)oid, oid_len) == 0;
-}
-
 int sg_cert_same_key(const sg_cert *a, const sg_cert *b) {
   if (a == NULL || b == NULL || a->crt.pk_raw.p == NULL || b->crt.pk_raw.p == NULL ||
       a->crt.pk_raw.len != b->crt.pk_raw.len) {

@@ -99,10 +99,8 @@ int64_t sg_cert_not_after(const sg_cert *c);
  */
 int sg_cert_fit_for_anchor(const sg_cert *c, sg_anchor_mode mode);
 
-/* Does the certificate carry extended key usage `oid` (DER content of the
- * OBJECT IDENTIFIER, e.g. 2B 06 01 05 05 07 03 24 for id-kp-documentSigning)?
- * 1 or 0. A certificate without the extension has none. */
-int sg_cert_has_eku(const sg_cert *c, const uint8_t *oid, size_t oid_len);
+/* Extended key usage and the other facts the screening before signature
+ * math needs (key id, key checks, validity): sg_certinfo.h. */
 
 /* Do the two certificates hold the same public key (SubjectPublicKeyInfo)?
  * 1 or 0. */

@@ -10,6 +10,7 @@
 #include "chunk.h"
 #include "json.h"
 #include "policy.h"
+#include "sg_certinfo.h"
 #include "sg_crypto_api.h"
 #include "stagegate/scanner.h"
 #include "transaction.h"
@@ -75,10 +76,13 @@ static int sg_agent_load(sg_agent *a) {
  * what the flash does not hold; *durable says whether the read-back record
  * is the new one (the write failed after its commit point) or not.
  */
-static int sg_agent_commit(sg_agent *a, sg_trust_record *next, int *durable) {
+static int sg_agent_commit(sg_agent *a, sg_trust_record *next, int recovery, int *durable) {
   const uint32_t before = a->trust.generation;
+  const int was_locked = a->trust.state == SG_STATE_LOCKED;
   *durable = 0;
-  int ret = sg_trustslot_store(a->cfg.storage, next);
+  /* RecoverTrust writes whatever the slot holds (it may be unreadable). */
+  int ret = recovery ? sg_trustslot_store_recovery(a->cfg.storage, next)
+                     : sg_trustslot_store(a->cfg.storage, next);
   if (ret == SG_OK) {
     memcpy(&a->trust, next, sizeof a->trust);
     sg_agent_trust_changed(a);
@@ -86,7 +90,7 @@ static int sg_agent_commit(sg_agent *a, sg_trust_record *next, int *durable) {
     return SG_OK;
   }
   ret = ret == SG_ERR_STORAGE_FULL ? SG_ERR_STORAGE_FULL : SG_ERR_STORAGE;
-  if (sg_agent_load(a) == SG_OK && a->trust.generation > before) {
+  if (sg_agent_load(a) == SG_OK && (a->trust.generation > before || was_locked)) {
     *durable = 1; /* the new record is what the slot holds */
   }
   return ret;
@@ -99,10 +103,11 @@ static int sg_agent_activate_due(sg_agent *a, int64_t eff) {
     return SG_OK; /* nothing due: no copy of the record on the common path */
   }
   memcpy(&a->next, &a->trust, sizeof a->next);
-  if (!sg_trust_activate_due(&a->next, eff)) {
-    return SG_OK;
+  const int due = sg_trust_activate_due(&a->next, eff);
+  if (due <= 0) {
+    return due; /* 0: nothing; < 0: a key could not be read (nothing written) */
   }
-  const int ret = sg_agent_commit(a, &a->next, &durable);
+  const int ret = sg_agent_commit(a, &a->next, 0, &durable);
   return durable ? SG_OK : ret;
 }
 
@@ -158,7 +163,7 @@ static int sg_agent_act(sg_agent *a, const sg_policy_work *w, const sg_verdict *
     return ret == SG_OK ? SG_ACCEPTED : ret;
   }
   int durable = 0;
-  ret = sg_agent_commit(a, v->next, &durable);
+  ret = sg_agent_commit(a, v->next, v->recovery, &durable);
   if (durable) {
     res->trust_changed = v->trust_changed;
     return SG_ACCEPTED;
@@ -173,16 +178,21 @@ static int sg_agent_decide(sg_agent *a, const uint8_t *text, size_t len, sg_feed
   int ret = SG_ERR_INTERNAL;
   sg_policy_work w;
   sg_verdict v;
-  if (a->trust.state == SG_STATE_LOCKED) {
-    return SG_ERR_LOCKED;
+  if (a->trust.state == SG_STATE_LOCKED && a->cfg.recovery_cert == NULL) {
+    return SG_ERR_LOCKED; /* only a recovery profile is even read */
   }
   sg_json_use_agent_allocator(); /* until the end of this decision only */
   sg_policy_work_init(&w, a->arena, sizeof a->arena);
   const int64_t eff = sg_agent_effective_time(a);
   ret = sg_agent_activate_due(a, eff);
   if (ret == SG_OK) {
-    const sg_policy_input in = {&a->trust, eff, a->cfg.identity, sg_agent_anchor(a),
-                                a->trust.state == SG_STATE_TRUSTED ? a->anchor_sha256 : NULL};
+    const sg_policy_input in = {&a->trust,
+                                eff,
+                                a->cfg.identity,
+                                sg_agent_anchor(a),
+                                a->trust.state == SG_STATE_TRUSTED ? a->anchor_sha256 : NULL,
+                                a->cfg.recovery_cert,
+                                a->cfg.recovery_cert_len};
     v.next = &a->next;
     ret = sg_policy_decide(&in, text, len, &w, &v);
     if (ret == SG_ACCEPTED) {
@@ -298,6 +308,10 @@ int sg_agent_status(const sg_agent *agent, sg_status *st) {
     st->anchor = t->anchor;
     st->anchor_len = t->anchor_len;
     memcpy(st->anchor_sha256, agent->anchor_sha256, sizeof st->anchor_sha256);
+    sg_cert_facts f;
+    if (sg_cert_facts_get(t->anchor, t->anchor_len, &f) == SG_OK && f.not_after > 0) {
+      st->anchor_not_after = f.not_after;
+    }
     if (t->pending_len > 0) {
       st->pending = t->pending;
       st->pending_len = t->pending_len;

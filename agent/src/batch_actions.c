@@ -16,22 +16,26 @@
 /* Row 0 is the ordinary profile (no Batch action); the others are named. */
 static const sg_batch_row sg_batch_table[] = {
     /* kind, name, args, nargs,
-     *   untrusted, trusted, refused, signatures, wrong_count, replay, needs_exp, effect */
+     *   untrusted, trusted, locked, refused, signatures, wrong_count,
+     *   ca_signer, replay, needs_exp, after_anchor_expiry, effect */
     {SG_BATCH_NONE, "(none)", {{0}}, 0,
-     SG_RULE_ANYONE, SG_RULE_ANCHOR, SG_ERR_INTERNAL, 1, SG_ERR_FORMAT,
-     SG_REPLAY_SAME_OK, 0, SG_EFFECT_NONE},
+     SG_RULE_ANYONE, SG_RULE_ANCHOR, SG_RULE_REFUSE, SG_ERR_INTERNAL, 1, SG_ERR_FORMAT,
+     SG_CA_STAGING_LEAF, SG_REPLAY_SAME_OK, 0, 0, SG_EFFECT_NONE},
     {SG_BATCH_TURN_ON, "TurnOnTrustedMode",
      {SG_CERT_ARG, {"anchor", SG_ARG_ANCHOR_MODE, SG_ARG_STATED}}, 2,
-     SG_RULE_POSSESSION, SG_RULE_SAME_ANCHOR, SG_ERR_INTERNAL, 1, SG_ERR_FORMAT,
-     SG_REPLAY_SAME_OK, 0, SG_EFFECT_ENROL},
+     SG_RULE_POSSESSION, SG_RULE_SAME_ANCHOR, SG_RULE_REFUSE, SG_ERR_INTERNAL, 1, SG_ERR_FORMAT,
+     SG_CA_STAGING_LEAF, SG_REPLAY_SAME_OK, 0, 0, SG_EFFECT_ENROL},
     {SG_BATCH_TURN_OFF, "TurnOffTrustedMode", {{0}}, 0,
-     SG_RULE_REFUSE, SG_RULE_ANCHOR, SG_ERR_NOT_TRUSTED, 1, SG_ERR_FORMAT,
-     SG_REPLAY_STRICT, 0, SG_EFFECT_UNENROL},
+     SG_RULE_REFUSE, SG_RULE_ANCHOR, SG_RULE_REFUSE, SG_ERR_NOT_TRUSTED, 1, SG_ERR_FORMAT,
+     SG_CA_OWN_KEY, SG_REPLAY_STRICT, 1, 1, SG_EFFECT_UNENROL},
     {SG_BATCH_ROTATE, "RotateTrustedCertificate",
      {SG_CERT_ARG, {"activate_at", SG_ARG_UNIX_TIME, SG_ARG_REQUIRED},
       {"anchor", SG_ARG_ANCHOR_MODE, SG_ARG_OPTIONAL}}, 3,
-     SG_RULE_REFUSE, SG_RULE_ANCHOR_AND_NEW, SG_ERR_NOT_TRUSTED, 2, SG_ERR_ROTATION,
-     SG_REPLAY_STRICT, 0, SG_EFFECT_PEND},
+     SG_RULE_REFUSE, SG_RULE_ANCHOR_AND_NEW, SG_RULE_REFUSE, SG_ERR_NOT_TRUSTED, 2, SG_ERR_ROTATION,
+     SG_CA_OWN_KEY, SG_REPLAY_STRICT, 1, 1, SG_EFFECT_PEND},
+    {SG_BATCH_RECOVER, "RecoverTrust", {{0}}, 0,
+     SG_RULE_REFUSE, SG_RULE_RECOVERY, SG_RULE_RECOVERY, SG_ERR_NOT_TRUSTED, 1, SG_ERR_FORMAT,
+     SG_CA_OWN_KEY, SG_REPLAY_STRICT, 1, 0, SG_EFFECT_RECOVER},
 };
 
 #define SG_BATCH_ROWS (sizeof sg_batch_table / sizeof sg_batch_table[0])
@@ -101,7 +105,7 @@ sg_batch_rule sg_batch_rule_in(const sg_batch_row *row, sg_trust_state state) {
     case SG_STATE_TRUSTED:
       return row->trusted;
     case SG_STATE_LOCKED:
-      break;
+      return row->locked;
   }
   return SG_RULE_REFUSE;
 }

@@ -25,6 +25,7 @@ typedef enum {
   SG_BATCH_TURN_ON = 0x7101,   /* TurnOnTrustedMode */
   SG_BATCH_TURN_OFF = 0x7102,  /* TurnOffTrustedMode */
   SG_BATCH_ROTATE = 0x7103,    /* RotateTrustedCertificate */
+  SG_BATCH_RECOVER = 0x7104,   /* RecoverTrust: only the firmware's recovery certificate */
 } sg_batch_kind;
 
 /* Argument types (the JSON value and how it is read). */
@@ -49,8 +50,10 @@ typedef struct {
 #define SG_BATCH_MAX_ARGS 3
 
 /*
- * Who must have signed, in one trust state. Checked after every signature
- * verified (and, for the signers named by the profile, after it parsed).
+ * Who must have signed, in one trust state. Settled as far as possible
+ * from the certificates before any signature math (a signer no rule could
+ * accept is refused at once), and again after every signature verified.
+ * Floors move only with a signer of authority: SG_RULE_ANYONE moves none.
  */
 typedef enum {
   SG_RULE_REFUSE = 1,     /* refused in this state with the row's refusal code */
@@ -60,7 +63,14 @@ typedef enum {
   SG_RULE_SAME_ANCHOR,    /* only re-deploying the anchor as it is, signed as SG_RULE_ANCHOR;
                              any other certificate: SG_ERR_ALREADY_TRUSTED */
   SG_RULE_ANCHOR_AND_NEW, /* one signature as SG_RULE_ANCHOR and one by the deployed certificate */
+  SG_RULE_RECOVERY,       /* signed by the recovery certificate compiled into the firmware */
 } sg_batch_rule;
+
+/* Who may sign for the anchor when it is a "ca" anchor. */
+typedef enum {
+  SG_CA_STAGING_LEAF = 1, /* the CA's key, or a leaf with the staging EKU chaining to it */
+  SG_CA_OWN_KEY,          /* only the CA's own key (SG_ERR_ANCHOR_KEY_REQUIRED) */
+} sg_batch_ca_signer;
 
 /* Replay: how seq compares with the replay floor. */
 typedef enum {
@@ -74,6 +84,7 @@ typedef enum {
   SG_EFFECT_ENROL,       /* UNTRUSTED -> TRUSTED with the deployed anchor (a no-op when TRUSTED) */
   SG_EFFECT_UNENROL,     /* TRUSTED -> UNTRUSTED, anchor and pending rotation wiped */
   SG_EFFECT_PEND,        /* pending rotation set (activated at activate_at, or at once if past) */
+  SG_EFFECT_RECOVER,     /* TRUSTED or LOCKED -> UNTRUSTED, floors kept */
 } sg_batch_effect;
 
 typedef struct {
@@ -83,11 +94,15 @@ typedef struct {
   unsigned nargs;
   sg_batch_rule untrusted;   /* rule on an UNTRUSTED device */
   sg_batch_rule trusted;     /* rule on a TRUSTED device */
-  int refused;               /* code for SG_RULE_REFUSE */
+  sg_batch_rule locked;      /* rule on a LOCKED device */
+  int refused;               /* code for SG_RULE_REFUSE on an UNTRUSTED or TRUSTED device
+                                (LOCKED: SG_ERR_LOCKED) */
   unsigned signatures;       /* signatures a signed profile must carry */
   int wrong_count;           /* code when it carries another number */
+  sg_batch_ca_signer ca_signer;
   sg_batch_replay replay;
-  int needs_exp;             /* 1: a profile without "exp" is refused */
+  int needs_exp;             /* 1: "exp" required, at most SG_TRUST_CHANGE_LIFETIME after "iat" */
+  int after_anchor_expiry;   /* 1: the anchor's own key may still sign it after its notAfter */
   sg_batch_effect effect;
 } sg_batch_row;
 
@@ -106,7 +121,7 @@ const char *sg_batch_arg_type_name(sg_batch_arg_type type);
 /* Values of an SG_ARG_ANCHOR_MODE argument: "pinned" -> SG_ANCHOR_PINNED,
  * "ca" -> SG_ANCHOR_CA; SG_ANCHOR_NONE for anything else. */
 sg_anchor_mode sg_batch_anchor_mode(const char *value);
-/* The rule that applies to `row` in `state` (LOCKED: SG_RULE_REFUSE). */
+/* The rule that applies to `row` in `state` (any other state: SG_RULE_REFUSE). */
 sg_batch_rule sg_batch_rule_in(const sg_batch_row *row, sg_trust_state state);
 
 #endif

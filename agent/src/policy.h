@@ -22,6 +22,7 @@
 #include "arena.h"
 #include "envelope.h"
 #include "profile.h"
+#include "sg_certinfo.h"
 #include "sg_crypto_api.h"
 #include "stagegate/agent_state.h"
 #include "stagegate/errors.h"
@@ -34,6 +35,8 @@ typedef struct {
   const sg_identity *identity;  /* NULL matches no "target" */
   sg_cert *anchor;              /* trust->anchor parsed, or NULL (parsed per decision then) */
   const uint8_t *anchor_sha256; /* SHA-256 of trust->anchor, or NULL (hashed per decision then) */
+  const uint8_t *recovery_cert; /* the firmware's recovery certificate (DER), or NULL */
+  size_t recovery_cert_len;
 } sg_policy_input;
 
 /* Which certificate signed one signature. */
@@ -43,6 +46,7 @@ typedef enum {
   SG_SIGNER_ANCHOR = 0x52,  /* the trust record's anchor */
   SG_SIGNER_PENDING = 0x53, /* the pending rotation certificate */
   SG_SIGNER_PROFILE = 0x54, /* the certificate the profile deploys */
+  SG_SIGNER_RECOVERY = 0x55, /* the firmware's recovery certificate */
 } sg_signer_src;
 
 typedef struct {
@@ -50,6 +54,7 @@ typedef struct {
   const uint8_t *der;
   size_t der_len;
   int verified; /* SG_ACCEPTED once the signature checked out */
+  int time_ret; /* the certificate's validity at the effective time (SG_OK or why not) */
 } sg_signer;
 
 /*
@@ -72,6 +77,8 @@ typedef struct {
   int persist;              /* 1: accepted, and *next (differing from the input record) must
                                be persisted; 0: the input record stands (next not written) */
   int trust_changed;        /* 1: state, anchor or pending rotation changed */
+  int recovery;             /* 1: a RecoverTrust: persist whatever the slot holds (it may be
+                               LOCKED: the agent then uses the trust slot's recovery store) */
   const char *detail;       /* the Batch action's name, or "signed/unsigned profile" */
   uint8_t signer_sha256[32];/* first identified signer's certificate hash */
   int has_signer;
@@ -93,8 +100,12 @@ int sg_policy_decide(const sg_policy_input *in, const uint8_t *text, size_t len,
 
 /*
  * The record as of `now`: a pending rotation whose activate_at has come is
- * activated (anchor := pending). Pure: rec is edited in place, nothing is
- * written. Returns 1 if it activated one.
+ * activated (anchor := pending; the old key's seq floor goes to the table
+ * of former anchors, the new key carries on from the higher of that floor
+ * and its own former one). Pure: rec is edited in place, nothing is
+ * written. Returns 1 if it activated one, 0 if none was due, or
+ * SG_ERR_NO_MEMORY / SG_ERR_CERT_FORMAT if a key could not be read (rec
+ * unchanged).
  */
 int sg_trust_activate_due(sg_trust_record *rec, int64_t now);
 /* Would sg_trust_activate_due activate one? */

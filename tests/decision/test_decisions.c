@@ -59,7 +59,9 @@ static const int decision_codes[] = {
     SG_ERR_PROFILE_FUTURE, SG_ERR_REPLAY,           SG_ERR_NOT_FOR_DEVICE,
     SG_ERR_UNSUPPORTED_ACTION, SG_ERR_ACTION_ARGS,  SG_ERR_UNSIGNED_ON_TRUSTED,
     SG_ERR_NO_POSSESSION,  SG_ERR_NOT_TRUSTED,      SG_ERR_ALREADY_TRUSTED,
-    SG_ERR_ROTATION,       SG_ERR_LOCKED,
+    SG_ERR_ROTATION,       SG_ERR_LOCKED,           SG_ERR_KEY_PARAMS,
+    SG_ERR_EXP_REQUIRED,   SG_ERR_EXP_TOO_LONG,     SG_ERR_ANCHOR_KEY_REQUIRED,
+    SG_ERR_NO_RECOVERY,
 };
 
 static sg_code_name *code_by_name(const char *name) {
@@ -85,6 +87,8 @@ static sg_trust_record rec, want, next_a, next_b;
 static uint8_t arena[2 * SG_MAX_PROFILE];
 static uint8_t input[4 * SG_MAX_PROFILE]; /* huge.json is larger than any profile */
 static char fields[SG_MAX_FIELDS][SG_FIELD_MAX];
+static uint8_t recovery[SG_MAX_CERT]; /* "... recovery CERT": the firmware's recovery certificate */
+static uint32_t recovery_len;
 
 /* Split one `decide:` line into fields: quoted strings (\" \\ escapes) or bare words. */
 static int split_fields(const char *p, const char *end, unsigned *n) {
@@ -125,14 +129,17 @@ static int split_fields(const char *p, const char *end, unsigned *n) {
   return p >= end;
 }
 
+/* CERT: test-vectors/profiles/pki/CERT.crt.der, or a file name with a dot. */
 static int load_cert(const char *name, uint8_t *der, uint32_t *len) {
   char file[64];
   const size_t n = strlen(name);
   if (n + 9 >= sizeof file) {
     return 0;
   }
-  memcpy(file, name, n);
-  memcpy(file + n, ".crt.der", 9);
+  memcpy(file, name, n + 1);
+  if (strchr(name, '.') == NULL) {
+    memcpy(file + n, ".crt.der", 9);
+  }
   const sg_blob *b = sg_blob_find(sg_vectors, sg_vectors_count, file);
   if (b == NULL || b->len > SG_MAX_CERT) {
     sg_test_printf("      no certificate %s\n", file);
@@ -148,41 +155,70 @@ static int parse_mode(const char *w, sg_anchor_mode *m) {
   return *m != SG_ANCHOR_NONE;
 }
 
-/* "untrusted" | "locked" | "invalid" | "trusted CERT MODE [pending CERT MODE AT]" */
+/*
+ * "untrusted" | "locked" | "invalid" | "trusted CERT MODE", then any of
+ *   pending CERT MODE AT     a rotation waiting for AT
+ *   former CERT SEQ          a former anchor's key and its replay floor (in table order)
+ *   recovery CERT            the firmware's recovery certificate (input state only)
+ */
 static int parse_state(const char *spec, sg_trust_record *r) {
+  static uint8_t der[SG_MAX_CERT];
+  uint32_t der_len = 0;
   char buf[SG_FIELD_MAX];
-  char *w[8];
-  unsigned n = 0;
+  char *w[24];
+  unsigned n = 0, k = 0;
   memset(r, 0, sizeof *r);
   strcpy(buf, spec);
-  for (char *t = strtok(buf, " "); t != NULL && n < 8; t = strtok(NULL, " ")) {
+  for (char *t = strtok(buf, " "); t != NULL && n < 24; t = strtok(NULL, " ")) {
     w[n++] = t;
   }
-  if (n == 1 && strcmp(w[0], "untrusted") == 0) {
+  recovery_len = 0;
+  if (n == 0) {
+    return 0;
+  }
+  if (strcmp(w[0], "untrusted") == 0) {
     r->state = SG_STATE_UNTRUSTED;
-    return 1;
-  }
-  if (n == 1 && strcmp(w[0], "locked") == 0) {
+    k = 1;
+  } else if (strcmp(w[0], "locked") == 0) {
     r->state = SG_STATE_LOCKED;
-    return 1;
-  }
-  if (n == 1 && strcmp(w[0], "invalid") == 0) {
+    k = 1;
+  } else if (strcmp(w[0], "invalid") == 0) {
     r->state = (sg_trust_state)0;
-    return 1;
-  }
-  if ((n != 3 && n != 7) || strcmp(w[0], "trusted") != 0) {
-    return 0;
-  }
-  r->state = SG_STATE_TRUSTED;
-  if (!load_cert(w[1], r->anchor, &r->anchor_len) || !parse_mode(w[2], &r->mode)) {
-    return 0;
-  }
-  if (n == 7) {
-    if (strcmp(w[3], "pending") != 0 || !load_cert(w[4], r->pending, &r->pending_len) ||
-        !parse_mode(w[5], &r->pending_mode)) {
+    k = 1;
+  } else if (strcmp(w[0], "trusted") == 0 && n >= 3) {
+    r->state = SG_STATE_TRUSTED;
+    if (!load_cert(w[1], r->anchor, &r->anchor_len) || !parse_mode(w[2], &r->mode)) {
       return 0;
     }
-    r->activate_at = strtoull(w[6], NULL, 10);
+    k = 3;
+  } else {
+    return 0;
+  }
+  while (k < n) {
+    if (strcmp(w[k], "pending") == 0 && k + 3 < n) {
+      if (!load_cert(w[k + 1], r->pending, &r->pending_len) ||
+          !parse_mode(w[k + 2], &r->pending_mode)) {
+        return 0;
+      }
+      r->activate_at = strtoull(w[k + 3], NULL, 10);
+      k += 4;
+    } else if (strcmp(w[k], "former") == 0 && k + 2 < n && r->former_count < SG_MAX_FORMER_ANCHORS) {
+      sg_cert_facts f;
+      if (!load_cert(w[k + 1], der, &der_len) || sg_cert_facts_get(der, der_len, &f) != SG_OK) {
+        return 0;
+      }
+      memcpy(r->former[r->former_count].key_id, f.key_id, 32);
+      r->former[r->former_count].seq_floor = strtoull(w[k + 2], NULL, 10);
+      r->former_count++;
+      k += 3;
+    } else if (strcmp(w[k], "recovery") == 0 && k + 1 < n) {
+      if (!load_cert(w[k + 1], recovery, &recovery_len)) {
+        return 0;
+      }
+      k += 2;
+    } else {
+      return 0;
+    }
   }
   return 1;
 }
@@ -235,7 +271,8 @@ static int decide(const sg_trust_record *r, int64_t eff, const sg_identity *id, 
     SG_CHECK_CODE(sg_cert_open(r->anchor, r->anchor_len, &anchor), SG_OK);
     sg_sha256(r->anchor, r->anchor_len, sha);
   }
-  const sg_policy_input in = {r, eff, id, anchor, anchor != NULL ? sha : NULL};
+  const sg_policy_input in = {r, eff, id, anchor, anchor != NULL ? sha : NULL,
+                              recovery_len > 0 ? recovery : NULL, recovery_len};
   memset(next, 0xA5, sizeof *next);
   v.next = next;
   sg_json_use_agent_allocator();
@@ -248,6 +285,19 @@ static int decide(const sg_trust_record *r, int64_t eff, const sg_identity *id, 
   *persist = v.persist;
   SG_CHECK(got == SG_ACCEPTED || (v.persist == 0 && v.trust_changed == 0));
   return got;
+}
+
+static void describe(const char *what, const sg_trust_record *r) {
+  sg_test_printf("      %s: %s anchor %u B pending %u B at %llu seq %llu time %llu former %u",
+                 what, sg_trust_state_name(r->state), (unsigned)r->anchor_len,
+                 (unsigned)r->pending_len, (unsigned long long)r->activate_at,
+                 (unsigned long long)r->seq_floor, (unsigned long long)r->time_floor,
+                 (unsigned)r->former_count);
+  for (uint32_t i = 0; i < r->former_count && i < SG_MAX_FORMER_ANCHORS; i++) {
+    sg_test_printf(" [%02x%02x.. %llu]", r->former[i].key_id[0], r->former[i].key_id[1],
+                   (unsigned long long)r->former[i].seq_floor);
+  }
+  sg_test_printf("\n");
 }
 
 static unsigned rows, row_failures;
@@ -295,7 +345,9 @@ static void run_row(const char *desc, unsigned n) {
     seen->seen++;
   }
   if (got == SG_ACCEPTED && expect->code == SG_ACCEPTED) {
+    const uint32_t keep = recovery_len;
     SG_CHECK(parse_state(fields[7], &want));
+    recovery_len = keep;
     want.seq_floor = strtoull(fields[8], NULL, 10);
     want.time_floor = strtoull(fields[9], NULL, 10);
     want.generation = rec.generation; /* the slot write sets the next one */
@@ -303,6 +355,10 @@ static void run_row(const char *desc, unsigned n) {
     const sg_trust_record *got_a = persist_a ? &next_a : &rec;
     const sg_trust_record *got_b = persist_b ? &next_b : &rec;
     SG_CHECK(memcmp(got_a, &want, sizeof want) == 0);
+    if (memcmp(got_a, &want, sizeof want) != 0) {
+      describe("got ", got_a);
+      describe("want", &want);
+    }
     SG_CHECK(memcmp(got_b, got_a, sizeof *got_a) == 0);
     SG_CHECK(persist_a == persist_b && persist_a == (memcmp(&rec, &want, sizeof want) != 0));
   } else {
@@ -344,7 +400,7 @@ static void test_decision_table(void) {
     p = line_end + 1;
   }
   sg_test_printf("    %u rows, %u failed\n", rows, row_failures);
-  SG_CHECK(rows >= 60);
+  SG_CHECK(rows >= 100);
 }
 
 /* Every result the decision can give appears in some row. */
@@ -364,8 +420,8 @@ static void test_decision_api(void) {
   sg_trust_record r;
   memset(&r, 0, sizeof r);
   r.state = SG_STATE_UNTRUSTED;
-  const sg_policy_input none = {NULL, SG_BUILD_TIME, NULL, NULL, NULL};
-  const sg_policy_input in = {&r, SG_BUILD_TIME, NULL, NULL, NULL};
+  const sg_policy_input none = {NULL, SG_BUILD_TIME, NULL, NULL, NULL, NULL, 0};
+  const sg_policy_input in = {&r, SG_BUILD_TIME, NULL, NULL, NULL, NULL, 0};
   sg_policy_work_init(&w, arena, sizeof arena);
   v.next = &next_a;
   SG_CHECK_CODE(sg_policy_decide(&none, (const uint8_t *)"{}", 2, &w, &v), SG_ERR_ARG);

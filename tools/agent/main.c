@@ -47,6 +47,8 @@ static const char usage[] =
     "  --build-time UNIX the lowest time floor (default: this build's time)\n"
     "  --model M --serial S   device identity (else STAGEGATE_MODEL/SERIAL, else device.conf)\n"
     "  --test-handlers   also register the handlers the test vectors expect (Picky, Fail)\n"
+    "  --recovery-cert FILE  the recovery certificate (DER) firmware would compile in: a\n"
+    "                    RecoverTrust profile it signs returns the device to UNTRUSTED\n"
     "\n"
     "exit status: 0 last decision accepted (status: ok), 3 rejected, 4 still waiting for\n"
     "barcodes, 2 input or storage error, 1 usage.\n";
@@ -59,6 +61,7 @@ typedef struct {
   uint64_t build_time;
   const char *model, *serial;
   int test_handlers;
+  const char *recovery_cert; /* file, or NULL */
 } sg_options;
 
 static int64_t sg_fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
@@ -123,6 +126,25 @@ typedef struct {
 } sg_device;
 
 static sg_device dev; /* large (the agent holds every buffer): not on the stack */
+static uint8_t sg_recovery_der[SG_MAX_CERT];
+
+/* The recovery certificate, as firmware would compile it in (DER). */
+static int sg_recovery_load(const char *file, size_t *len) {
+  FILE *f = fopen(file, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "stagegate-agent: cannot open recovery certificate %s: %s\n", file, strerror(errno));
+    return SG_EXIT_IO;
+  }
+  *len = fread(sg_recovery_der, 1, sizeof sg_recovery_der, f);
+  const int more = fgetc(f) != EOF;
+  fclose(f);
+  if (*len == 0 || more) {
+    fprintf(stderr, "stagegate-agent: recovery certificate %s: empty or over %u bytes\n", file,
+            (unsigned)SG_MAX_CERT);
+    return SG_EXIT_IO;
+  }
+  return SG_EXIT_ACCEPTED;
+}
 
 static int sg_device_open(const sg_options *o, const sg_report *r) {
   char path[4096];
@@ -172,6 +194,15 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
   cfg.handlers = sg_handlers;
   cfg.handler_count = o->test_handlers ? 3 : 1;
   cfg.build_time = o->build_time;
+  if (o->recovery_cert != NULL) {
+    size_t len = 0;
+    const int rc = sg_recovery_load(o->recovery_cert, &len);
+    if (rc != SG_EXIT_ACCEPTED) {
+      return rc;
+    }
+    cfg.recovery_cert = sg_recovery_der;
+    cfg.recovery_cert_len = len;
+  }
   sg_handler_out = r->out;
   const int ret = sg_agent_init(&dev.agent, &cfg);
   if (ret != SG_OK && !r->json) {
@@ -340,6 +371,8 @@ int main(int argc, char **argv) {
       o.model = v, i++;
     } else if (strcmp(a, "--serial") == 0) {
       o.serial = v, i++;
+    } else if (strcmp(a, "--recovery-cert") == 0) {
+      o.recovery_cert = v, i++;
     } else if ((strcmp(a, "--clock") == 0 || strcmp(a, "--build-time") == 0) && sg_parse_i64(v, &num)) {
       if (a[2] == 'c') {
         o.clock = num;

@@ -14,6 +14,7 @@
 #include "mbedtls/pk.h"
 #include "batch_actions.h"
 #include "sg_sign.h"
+#include "stagegate/config.h"
 
 #define SG_UINT53_MAX 9007199254740991.0 /* 2^53 - 1: exact in a double */
 
@@ -332,6 +333,42 @@ static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned 
   return sg_check_batch(action, i);
 }
 
+/* Issue 9, defect 8: devices refuse the Batch actions whose row says
+ * needs_exp (TurnOff, Rotate, RecoverTrust) without "exp", or with one
+ * more than SG_TRUST_CHANGE_LIFETIME (7 days) after "iat". The signer sets
+ * it to iat + that lifetime when missing. */
+static int sg_trust_change_exp(cJSON *root, double iat) {
+  const cJSON *actions = cJSON_GetObjectItemCaseSensitive(root, "actions");
+  int change = 0;
+  const cJSON *a;
+  cJSON_ArrayForEach(a, actions) {
+    const cJSON *csp = cJSON_GetObjectItemCaseSensitive(a, "csp");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(a, "action");
+    const sg_batch_row *row =
+        cJSON_IsString(csp) && strcmp(csp->valuestring, "Batch") == 0 && cJSON_IsString(name)
+            ? sg_batch_find(name->valuestring)
+            : NULL;
+    if (row != NULL && row->needs_exp) {
+      change = 1;
+    }
+  }
+  if (!change) {
+    return SG_EXIT_OK;
+  }
+  const cJSON *exp = cJSON_GetObjectItemCaseSensitive(root, "exp");
+  if (exp == NULL) {
+    return cJSON_AddNumberToObject(root, "exp", iat + (double)SG_TRUST_CHANGE_LIFETIME) != NULL
+               ? SG_EXIT_OK
+               : sg_fail("out of memory");
+  }
+  if (exp->valuedouble > iat + (double)SG_TRUST_CHANGE_LIFETIME) {
+    return sg_fail("\"exp\" is more than %u days after \"iat\": devices refuse trust changes "
+                   "that live that long (SG_TRUST_CHANGE_LIFETIME)",
+                   (unsigned)(SG_TRUST_CHANGE_LIFETIME / 86400));
+  }
+  return SG_EXIT_OK;
+}
+
 int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
   int ret = SG_EXIT_FAIL;
   if (!cJSON_IsObject(root)) {
@@ -373,6 +410,10 @@ int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
     return ret;
   }
   const cJSON *iat = cJSON_GetObjectItemCaseSensitive(root, "iat");
+  ret = sg_trust_change_exp(root, iat->valuedouble);
+  if (ret != SG_EXIT_OK) {
+    return ret;
+  }
   const cJSON *exp = cJSON_GetObjectItemCaseSensitive(root, "exp");
   if (exp != NULL && exp->valuedouble <= iat->valuedouble) {
     return sg_fail("\"exp\" (%.0f) must be after \"iat\" (%.0f)", exp->valuedouble,

@@ -93,6 +93,12 @@ typedef struct sg_agent_config {
   const sg_action_handler *handlers;   /* optional, handler_count entries */
   size_t handler_count;
   uint64_t build_time;                 /* Unix seconds: the lowest time floor */
+  /* Optional recovery certificate (DER), compiled into the firmware; NULL
+   * = none. A profile it signs with the Batch action RecoverTrust returns
+   * a LOCKED or TRUSTED device to UNTRUSTED, keeping the replay floors.
+   * Must outlive the agent. */
+  const uint8_t *recovery_cert;
+  size_t recovery_cert_len;
 } sg_agent_config;
 
 /* Result of feeding one symbol. */
@@ -123,6 +129,7 @@ typedef struct sg_status {
   uint64_t seq_floor;
   uint64_t time_floor;
   int64_t effective_time;     /* max(clock, time floor) */
+  int64_t anchor_not_after;   /* the anchor's notAfter, Unix seconds; 0 when not TRUSTED */
 } sg_status;
 
 #include "stagegate/agent_state.h"
