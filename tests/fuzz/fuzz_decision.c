@@ -6,25 +6,29 @@
  * on the flash emulator (platform/sim), in one of several trust states.
  *
  * Input: 3 choice bytes, then the profile JSON.
- *   byte 0  trust state: factory, untrusted after a TurnOff (floors 10),
+ *   byte 0  trust state: factory, untrusted after a TurnOff (the RSA key's floor 10),
  *           trusted RSA pinned, the same with a pending rotation to
  *           RSA-3072, trusted CA (test root), LOCKED (corrupt slot)
  *   byte 1  signing: unsigned, RSA (x5t), RSA (x5c), RSA-3072, RSA +
  *           RSA-3072 and the reverse (General JSON), the CA's ES256 leaf
- *           with its chain in x5c, the admin ES256 key
+ *           with its chain in x5c, the admin ES256 key or (bit 3) the
+ *           recovery key, which the agent is configured with
  *   byte 2  the clock (around the pending activation, the floors, cert expiry, unset)
  * "@rsa", "@rsa3072", "@root", "@admin" as a JSON string become that
  * certificate's base64 DER (so mutations keep real certificates).
  *
  * Invariants (a violation traps): no crash (ASan/UBSan); a refusal leaves
- * the flash bytes unchanged; the time floor and the seq floor never go
- * down; the anchor changes only through TurnOn (from UNTRUSTED), TurnOff
- * or a Rotate; a reboot reads what the live agent holds.
+ * the flash bytes unchanged; the time floor never goes down, nor the seq
+ * floor of any key (the anchor's, or a former anchor's in the slot's
+ * table); the anchor changes only through TurnOn (from UNTRUSTED), TurnOff,
+ * a Rotate or RecoverTrust; a reboot reads what the live agent holds.
  *
- * Cost: signing is the expensive part (RSA-2048 private op, ~1 ms under
- * ASan), so only inputs that are valid JSON are signed; anything else is
- * fed as it is (the unsigned path). Anchors are RSA, whose verify is ~20x
- * cheaper than ES256's here.
+ * Cost: signing is the expensive part (an RSA-2048 private op), so only
+ * inputs that are valid JSON get signatures, and those are signed for real
+ * only when the pure decision, run first with placeholder signatures,
+ * reaches signature math (every earlier refusal is independent of the
+ * signature bytes); anything else is fed as it is (the unsigned path).
+ * Anchors are RSA, whose verify is ~17x cheaper than ES256's here.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -39,6 +43,9 @@
 #include "sg_slot_fixture.h"
 #include "sg_test_flash.h"
 #include "stagegate/agent.h"
+#include "json.h"
+#include "policy.h"
+#include "sg_certinfo.h"
 #include "trustslot.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -64,11 +71,12 @@ typedef struct {
   char b64[4096];   /* standard base64 of the DER */
 } sg_fz_cert;
 
-enum { FZ_RSA, FZ_RSA3072, FZ_ROOT, FZ_INTER, FZ_SIGNER, FZ_ADMIN, FZ_NCERTS };
+enum { FZ_RSA, FZ_RSA3072, FZ_ROOT, FZ_INTER, FZ_SIGNER, FZ_ADMIN, FZ_RECOVERY, FZ_NCERTS };
 static sg_fz_cert certs[FZ_NCERTS] = {
     {"rsa", NULL, {0}, 0, 0, "", ""},    {"rsa3072", NULL, {0}, 0, 0, "", ""},
     {"root", NULL, {0}, 0, 0, "", ""},   {"inter", NULL, {0}, 0, 0, "", ""},
     {"signer", NULL, {0}, 0, 0, "", ""}, {"admin", NULL, {0}, 0, 0, "", ""},
+    {"recovery", NULL, {0}, 0, 0, "", ""},
 };
 
 static sg_test_flash flash;
@@ -133,6 +141,8 @@ static sg_agent_config config(void) {
   c.handlers = handlers;
   c.handler_count = 3;
   c.build_time = 1700000000;
+  c.recovery_cert = certs[FZ_RECOVERY].der->data; /* RecoverTrust reachable (defect 10) */
+  c.recovery_cert_len = certs[FZ_RECOVERY].der->len;
   return c;
 }
 
@@ -189,9 +199,13 @@ static void setup(void) {
   store_image(0, NULL); /* factory */
   sg_trust_record_factory(&rec);
   rec.state = SG_STATE_UNTRUSTED;
-  rec.seq_floor = 10;
   rec.time_floor = 1777000000;
-  store_image(1, &rec); /* after a TurnOff */
+  sg_cert_facts facts;
+  SG_TRAP(sg_cert_facts_get(rsa->der->data, rsa->der->len, &facts) == SG_OK);
+  memcpy(rec.former[0].key_id, facts.key_id, 32); /* after a TurnOff: the key's floor kept */
+  rec.former[0].seq_floor = 10;
+  rec.former_count = 1;
+  store_image(1, &rec);
   sg_fx_trusted(&rec, rsa->der->data, (uint32_t)rsa->der->len, SG_ANCHOR_PINNED);
   rec.seq_floor = 5;
   rec.time_floor = 1777000000;
@@ -245,6 +259,8 @@ static size_t substitute(const uint8_t *in, size_t n, char *dst, size_t cap) {
 }
 
 /* One protected header + signature over `payload_b64`: "hdr.sig" parts. */
+static int dummy_signatures; /* 1: placeholder signature bytes instead of signing */
+
 static int sign_one(sg_fz_cert *c, int with_x5c, const char *payload_b64, char *hdr_b64,
                     size_t hcap, char *sig_b64, size_t scap) {
   char hdr[6000];
@@ -272,6 +288,16 @@ static int sign_one(sg_fz_cert *c, int with_x5c, const char *payload_b64, char *
   sg_sha256_update(&h, (const uint8_t *)".", 1);
   sg_sha256_update(&h, (const uint8_t *)payload_b64, strlen(payload_b64));
   sg_sha256_finish(&h, hash);
+  if (dummy_signatures) {
+    memset(raw, 0x5A, sizeof raw);
+    memset(sig, 0x5A, sizeof sig);
+    if (c->is_ec) {
+      b64url(raw, 64, sig_b64, scap);
+    } else {
+      b64url(sig, mbedtls_pk_get_len(&c->key), sig_b64, scap);
+    }
+    return 0;
+  }
   if (mbedtls_pk_sign(&c->key, MBEDTLS_MD_SHA256, hash, 32, sig, sizeof sig,
                       &sig_len, fz_rng, NULL) != 0) {
     return -1;
@@ -299,7 +325,7 @@ static size_t envelope(unsigned how, const char *json, size_t n) {
     case 4: a = &certs[FZ_RSA]; b = &certs[FZ_RSA3072]; break;
     case 5: a = &certs[FZ_RSA3072]; b = &certs[FZ_RSA]; break;
     case 6: a = &certs[FZ_SIGNER]; x5c = 1; break;
-    default: a = &certs[FZ_ADMIN]; break;
+    default: a = how & 8 ? &certs[FZ_RECOVERY] : &certs[FZ_ADMIN]; break;
   }
   if (sign_one(a, x5c, payload_b64, h1, sizeof h1, s1, sizeof s1) != 0 ||
       (b != NULL && sign_one(b, 0, payload_b64, h2, sizeof h2, s2, sizeof s2) != 0)) {
@@ -311,6 +337,82 @@ static size_t envelope(unsigned how, const char *json, size_t n) {
                                      "\"signature\":\"%s\"},{\"protected\":\"%s\",\"signature\":\"%s\"}]}",
                                      payload_b64, h1, s1, h2, s2);
   return w > 0 && (size_t)w < sizeof out ? (size_t)w : 0;
+}
+
+/* The replay floors the slot holds, per key (issue 9, defect 1): the
+ * anchor key's seq_floor and each former anchor's. */
+typedef struct {
+  uint8_t key[SG_MAX_FORMER_ANCHORS + 1][32];
+  uint64_t floor[SG_MAX_FORMER_ANCHORS + 1];
+  unsigned n;
+  uint64_t time_floor;
+  int ok;
+} sg_fz_floors;
+
+static void floors_of(sg_fz_floors *f) {
+  static sg_trust_record r;
+  memset(f, 0, sizeof *f);
+  if (sg_trustslot_load(&flash.bd, &r) != SG_OK) {
+    return; /* LOCKED: no floors to compare */
+  }
+  f->ok = 1;
+  f->time_floor = r.time_floor;
+  sg_cert_facts facts;
+  if (r.state == SG_STATE_TRUSTED && sg_cert_facts_get(r.anchor, r.anchor_len, &facts) == SG_OK) {
+    memcpy(f->key[f->n], facts.key_id, 32);
+    f->floor[f->n++] = r.seq_floor;
+  }
+  for (uint32_t i = 0; i < r.former_count && i < SG_MAX_FORMER_ANCHORS; i++) {
+    memcpy(f->key[f->n], r.former[i].key_id, 32);
+    f->floor[f->n++] = r.former[i].seq_floor;
+  }
+}
+
+/* No key's floor went down, and no key was forgotten while the table had room. */
+static void floors_kept(const sg_fz_floors *before_f, const sg_fz_floors *after_f) {
+  if (!before_f->ok || !after_f->ok) {
+    return;
+  }
+  SG_TRAP(after_f->time_floor >= before_f->time_floor);
+  for (unsigned i = 0; i < before_f->n; i++) {
+    for (unsigned j = 0; j < after_f->n; j++) {
+      if (memcmp(before_f->key[i], after_f->key[j], 32) == 0) {
+        SG_TRAP(after_f->floor[j] >= before_f->floor[i]);
+      }
+    }
+  }
+}
+
+static unsigned long signed_inputs; /* for a debugger or a patched report */
+
+/* Would the pure decision on this state's record reach signature math? */
+static int reaches_signature(unsigned state, const uint8_t *env, size_t len) {
+  static sg_trust_record r, next;
+  static uint8_t arena[2 * SG_MAX_PROFILE];
+  sg_test_flash_init(&flash, 0, 0);
+  memcpy(flash.mem, images[state], sizeof flash.mem);
+  if (sg_trustslot_load(&flash.bd, &r) != SG_OK) {
+    r.state = SG_STATE_LOCKED;
+  }
+  int64_t now = 1700000000;
+  if ((int64_t)r.time_floor > now) {
+    now = (int64_t)r.time_floor;
+  }
+  if (clock_now > now) {
+    now = clock_now;
+  }
+  sg_policy_work w;
+  sg_verdict v;
+  const sg_policy_input in = {&r, now, &ident, NULL, NULL, certs[FZ_RECOVERY].der->data,
+                              certs[FZ_RECOVERY].der->len};
+  v.next = &next;
+  sg_json_use_agent_allocator();
+  sg_policy_work_init(&w, arena, sizeof arena);
+  const int got = sg_policy_decide(&in, env, len, &w, &v);
+  sg_policy_work_free(&w);
+  sg_json_restore_default_allocator();
+  SG_TRAP(got != SG_ACCEPTED); /* placeholder signatures never verify */
+  return got == SG_ERR_BAD_SIGNATURE;
 }
 
 static int valid_json(const char *s, size_t n) {
@@ -338,7 +440,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const char *feed = text;
   size_t feed_len = n;
   if (how % 8 != 0 && valid_json(text, n)) {
+    /* Signing is the cost (an RSA-2048 private op under ASan). The policy
+     * refuses everything it can before any signature math, and such a
+     * refusal does not depend on the signature bytes: decide first with
+     * placeholder signatures (the pure decision, no flash), and sign for
+     * real only when that decision reached a signature. */
+    dummy_signatures = 1;
     feed_len = envelope(how, text, n);
+    dummy_signatures = 0;
+    if (feed_len == 0) {
+      return 0;
+    }
+    if (reaches_signature(state, (const uint8_t *)out, feed_len)) {
+      feed_len = envelope(how, text, n);
+      signed_inputs++;
+    }
     feed = out;
     if (feed_len == 0) {
       return 0;
@@ -358,6 +474,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(anchor0, s0.anchor, s0.anchor_len);
   }
   memcpy(before, flash.mem, sizeof before);
+  sg_fz_floors f0, f1;
+  floors_of(&f0);
   sg_feed_result res;
   last_detail[0] = '\0';
   const int got = sg_agent_feed(&agent, (const uint8_t *)feed, feed_len, &res);
@@ -368,8 +486,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     SG_TRAP(s1s.state == s0.state && s1s.seq_floor == s0.seq_floor &&
             s1s.time_floor == s0.time_floor);
   }
-  SG_TRAP(s1s.time_floor >= s0.time_floor);
-  SG_TRAP(s1s.seq_floor >= s0.seq_floor);
+  floors_of(&f1);
+  floors_kept(&f0, &f1);
   const int anchor_changed = s1s.state != s0.state || s1s.anchor_len != anchor0_len ||
                              (s1s.anchor != NULL && memcmp(s1s.anchor, anchor0, anchor0_len) != 0);
   if (anchor_changed) {
@@ -380,7 +498,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                     s1s.state == SG_STATE_UNTRUSTED;
     const int rot = strcmp(last_detail, "RotateTrustedCertificate") == 0 &&
                     s0.state == SG_STATE_TRUSTED && s1s.state == SG_STATE_TRUSTED;
-    SG_TRAP(on || off || rot);
+    const int recover = strcmp(last_detail, "RecoverTrust") == 0 &&
+                        s0.state != SG_STATE_UNTRUSTED && s1s.state == SG_STATE_UNTRUSTED;
+    SG_TRAP(on || off || rot || recover);
   }
   /* A reboot reads what the live agent holds. */
   (void)sg_agent_init(&rebooted, &cfg);
