@@ -2,7 +2,9 @@
  * The trust policy (DESIGN.md "Trust policy"): a pure decision, see
  * policy.h; the rules per Batch action are the table in batch_actions.c.
  * In the order of work:
- *   parse envelope -> parse profile -> refusals the row and the state
+ *   parse envelope -> verify the anchor's own signatures (admissible
+ *   whatever the profile asks; keeps the JSON tree and the signature math
+ *   apart in the pool) -> parse profile -> refusals the row and the state
  *   settle (count of signatures, state, the same anchor) -> who signed,
  *   and could that signer be allowed at all (from certificates alone,
  *   before any signature math: issue 9 defect 6) -> signature math and
@@ -51,7 +53,8 @@ static int sg_key_id(const uint8_t *der, size_t len, uint8_t out[32]) {
   return ret;
 }
 
-/* Which certificate signed `s`? */
+/* Which certificate signed `s`? Without the profile (prof NULL) only the
+ * header and the trust record are consulted. */
 static int sg_signer_resolve(const sg_decision *d, const sg_jws_signature *s,
                              const sg_profile *prof, sg_signer *out) {
   const sg_trust_record *t = d->t;
@@ -64,9 +67,10 @@ static int sg_signer_resolve(const sg_decision *d, const sg_jws_signature *s,
     *out = (sg_signer){SG_SIGNER_ANCHOR, t->anchor, t->anchor_len, 0, SG_ERR_INTERNAL};
   } else if (t->pending_len > 0 && sg_x5t_matches(s->x5t, t->pending, t->pending_len)) {
     *out = (sg_signer){SG_SIGNER_PENDING, t->pending, t->pending_len, 0, SG_ERR_INTERNAL};
-  } else if (sg_x5t_matches(s->x5t, prof->cert, prof->cert_len)) {
+  } else if (prof != NULL && sg_x5t_matches(s->x5t, prof->cert, prof->cert_len)) {
     *out = (sg_signer){SG_SIGNER_PROFILE, prof->cert, prof->cert_len, 0, SG_ERR_INTERNAL};
-  } else if (sg_x5t_matches(s->x5t, d->in->recovery_cert, d->in->recovery_cert_len)) {
+  } else if (prof != NULL &&
+             sg_x5t_matches(s->x5t, d->in->recovery_cert, d->in->recovery_cert_len)) {
     *out = (sg_signer){SG_SIGNER_RECOVERY, d->in->recovery_cert, d->in->recovery_cert_len, 0,
                        SG_ERR_INTERNAL};
   } else {
@@ -576,8 +580,25 @@ static int sg_row_admits(const sg_decision *d, sg_batch_rule rule) {
 static int sg_decide_signed(sg_decision *d) {
   int ret = SG_ERR_INTERNAL;
   sg_policy_work *w = d->w;
-  /* 1. The profile first: what it asks decides who may sign it, and that
-   *    is settled before any signature math. */
+  const sg_trust_record *t = d->t;
+  /* 0. The anchor's own signatures are admissible whatever the profile
+   *    asks: verify them before the profile is parsed, so that the JSON
+   *    tree and the signature math never share the pool on the common
+   *    path (its peak memory stays what it was). */
+  for (unsigned i = 0; i < w->env.nsig && t->state == SG_STATE_TRUSTED; i++) {
+    sg_signer *sg = &w->signers[i];
+    if (w->env.sigs[i].x5c_count <= 1 && sg_signer_resolve(d, &w->env.sigs[i], NULL, sg) == SG_OK &&
+        sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len)) {
+      ret = sg_signer_verify(d, &w->env.sigs[i], sg);
+      if (ret != SG_ACCEPTED) {
+        return ret;
+      }
+    } else {
+      memset(sg, 0, sizeof *sg); /* resolved again below, with the profile */
+    }
+  }
+  /* 1. The profile: what it asks decides who else may sign it, and that
+   *    is settled before any other signature math. */
   ret = sg_profile_parse(w->env.payload, w->env.payload_len, &w->arena, &w->prof);
   if (ret != SG_OK) {
     return ret;
@@ -589,7 +610,11 @@ static int sg_decide_signed(sg_decision *d) {
   }
   /* 2. Who signed, and could that signer be allowed this at all? */
   for (unsigned i = 0; i < w->env.nsig; i++) {
-    ret = sg_signer_resolve(d, &w->env.sigs[i], &w->prof, &w->signers[i]);
+    /* The anchor, verified in step 0, is screened all the same: some
+     * actions (RecoverTrust) it may not sign. */
+    ret = w->signers[i].verified == SG_ACCEPTED
+              ? SG_OK
+              : sg_signer_resolve(d, &w->env.sigs[i], &w->prof, &w->signers[i]);
     if (ret == SG_OK) {
       ret = sg_signer_screen(d, i, rule);
     }
@@ -599,7 +624,9 @@ static int sg_decide_signed(sg_decision *d) {
   }
   /* 3. Signature math, then the certificates' validity. */
   for (unsigned i = 0; i < w->env.nsig; i++) {
-    ret = sg_signer_verify(d, &w->env.sigs[i], &w->signers[i]);
+    ret = w->signers[i].verified == SG_ACCEPTED
+              ? SG_ACCEPTED
+              : sg_signer_verify(d, &w->env.sigs[i], &w->signers[i]);
     if (ret != SG_ACCEPTED) {
       return ret;
     }
