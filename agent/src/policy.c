@@ -192,14 +192,7 @@ static int sg_is_trust_change(const sg_profile *p) {
          p->trust_action == SG_TRUST_ACTION_RECOVER;
 }
 
-/*
- * Could signer i be authorized at all? Decided from certificates alone,
- * before any signature is verified: every key it brings is screened (RSA
- * size and exponent, curve), and a signer that no rule could accept is
- * refused at once -- on a pinned device anything but the anchor (and the
- * new key of a Rotate); under a "ca" anchor a leaf without the staging EKU,
- * and for TurnOff and Rotate anything but the CA's own key.
- */
+/* The rules of sg_signer_screen, on the signer's certificate facts. */
 static int sg_signer_admissible(const sg_decision *d, unsigned i, const sg_cert_facts *leaf) {
   const sg_trust_record *t = &d->a->trust;
   const sg_profile *p = &d->prof;
@@ -230,6 +223,15 @@ static int sg_signer_admissible(const sg_decision *d, unsigned i, const sg_cert_
   return sg->src == SG_SIGNER_X5C ? sg_ok_if(leaf->staging_eku) : SG_ERR_CHAIN;
 }
 
+/*
+ * Could signer i be authorized at all? Decided from certificates alone,
+ * before any signature is verified: a signer that no rule could accept is
+ * refused at once -- on a pinned device anything but the anchor (and the
+ * new key of a Rotate); under a "ca" anchor a leaf without the staging EKU,
+ * and for TurnOff and Rotate anything but the CA's own key; for
+ * RecoverTrust anything but the recovery certificate -- and every key it
+ * brings (leaf and intermediates) is screened: RSA size and exponent, curve.
+ */
 static int sg_signer_screen(sg_decision *d, unsigned i) {
   int ret = SG_ERR_CERT_FORMAT;
   const sg_signer *sg = &d->signers[i];
@@ -571,8 +573,24 @@ static int sg_decide_signed(sg_decision *d, sg_feed_result *res) {
   int ret = SG_ERR_INTERNAL;
   const sg_trust_record *t = &d->a->trust;
   const sg_profile *p = &d->prof;
-  /* 1. The profile first: what it asks decides who may sign it, and that
-   *    is settled before any signature math (defect 6). */
+  /* 0. The anchor's own signatures are admissible whatever the profile
+   *    asks: verify them before the profile is parsed, so that the JSON
+   *    tree and the signature math never share the pool on the common
+   *    path (its peak memory stays what it was). */
+  for (unsigned i = 0; i < d->env.nsig && t->state == SG_STATE_TRUSTED; i++) {
+    sg_signer *sg = &d->signers[i];
+    if (d->env.sigs[i].x5c_count <= 1 && sg_signer_resolve(d, &d->env.sigs[i], NULL, sg) == SG_OK &&
+        sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len)) {
+      ret = sg_signer_verify(d, &d->env.sigs[i], sg);
+      if (ret != SG_ACCEPTED) {
+        return ret;
+      }
+    } else {
+      memset(sg, 0, sizeof *sg); /* resolved again below, with the profile */
+    }
+  }
+  /* 1. The profile: what it asks decides who else may sign it, and that
+   *    is settled before any other signature math (defect 6). */
   ret = sg_profile_parse(d->env.payload, d->env.payload_len, &d->arena, &d->prof);
   if (ret != SG_OK) {
     return ret;
@@ -601,7 +619,11 @@ static int sg_decide_signed(sg_decision *d, sg_feed_result *res) {
   }
   /* 2. Who signed, and could that signer be allowed this at all? */
   for (unsigned i = 0; i < d->env.nsig; i++) {
-    ret = sg_signer_resolve(d, &d->env.sigs[i], p, &d->signers[i]);
+    /* The anchor, verified in step 0, is screened all the same: some
+     * actions (RecoverTrust) it may not sign. */
+    ret = d->signers[i].verified == SG_ACCEPTED
+              ? SG_OK
+              : sg_signer_resolve(d, &d->env.sigs[i], p, &d->signers[i]);
     if (ret == SG_OK) {
       ret = sg_signer_screen(d, i);
     }
@@ -611,7 +633,9 @@ static int sg_decide_signed(sg_decision *d, sg_feed_result *res) {
   }
   /* 3. Signature math, then the certificates' validity. */
   for (unsigned i = 0; i < d->env.nsig; i++) {
-    ret = sg_signer_verify(d, &d->env.sigs[i], &d->signers[i]);
+    ret = d->signers[i].verified == SG_ACCEPTED
+              ? SG_ACCEPTED
+              : sg_signer_verify(d, &d->env.sigs[i], &d->signers[i]);
     if (ret != SG_ACCEPTED) {
       return ret;
     }
