@@ -1,5 +1,7 @@
 /*
- * crypto/ — everything in stagegate that touches mbedTLS.
+ * crypto/ — everything in stagegate that touches mbedTLS: the
+ * mbedTLS-level functions, for crypto/ itself, the tests and the tools.
+ * The agent core sees only sg_crypto_api.h (no mbedTLS types).
  *
  * Private to stagegate (not installed). Functions return SG_ACCEPTED for a
  * positive security decision and a negative sg_err otherwise; every one
@@ -16,15 +18,7 @@
 #include "mbedtls/pk.h"
 #include "mbedtls/sha256.h"
 #include "mbedtls/x509_crt.h"
-
-/* JWS "alg" values the agent accepts. Anything else never maps to one. */
-typedef enum {
-  SG_ALG_INVALID = 0,
-  SG_ALG_ES256 = 0x1e5256,
-  SG_ALG_ES384 = 0x1e5384,
-  SG_ALG_PS256 = 0x1a5256,
-  SG_ALG_RS256 = 0x1b5256,
-} sg_alg;
+#include "sg_crypto_api.h"
 
 /* Which optional algorithms this mbedTLS configuration can verify. */
 #if defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED) && defined(MBEDTLS_SHA384_C)
@@ -41,13 +35,6 @@ typedef enum {
 /* Smallest RSA modulus accepted, in bits (DESIGN.md: reject < 2048). */
 #define SG_RSA_MIN_BITS 2048u
 
-/*
- * Map a JWS "alg" string (not NUL-terminated: name/len) to sg_alg.
- * "none", every HS*, and unknown names give SG_ERR_ALG.
- */
-int sg_alg_parse(const char *name, size_t len, sg_alg *alg);
-/* "ES256" etc.; "invalid" for anything else. */
-const char *sg_alg_name(sg_alg alg);
 
 /*
  * Parse one certificate and append it to `chain` (initialised by the
@@ -110,37 +97,12 @@ int sg_chain_verify(mbedtls_x509_crt *chain, mbedtls_x509_crt *anchor, int64_t n
  * certificate: bytes after its outer SEQUENCE are SG_ERR_CERT_FORMAT. */
 int sg_cert_parse_der_nocopy(mbedtls_x509_crt *chain, const uint8_t *der, size_t len);
 
-/* Is der[0..len) one DER SEQUENCE (tag and length) that ends exactly at
- * der + len? 1 or 0. Structure only: says nothing about the contents. */
-int sg_der_is_one_sequence(const uint8_t *der, size_t len);
-
-/* Does der[0..len) parse as exactly one certificate? Parses into a
- * temporary context and frees it (for callers outside crypto/ that must
- * not hold mbedTLS types). SG_OK, SG_ERR_CERT_FORMAT or SG_ERR_NO_MEMORY. */
-int sg_cert_check_der(const uint8_t *der, size_t len);
-
-/* SHA-256 of a buffer (certificate fingerprints, chunk set ids). */
-void sg_sha256(const uint8_t *data, size_t len, uint8_t out[32]);
-
-/*
- * Streaming SHA-256, for data that is never whole in RAM (the trust slot
- * hashes records as it reads them from flash). Caller-allocated; start,
- * any number of updates, finish. finish wipes the context.
- */
-typedef struct {
-  mbedtls_sha256_context ctx;
-} sg_sha256_ctx;
-void sg_sha256_start(sg_sha256_ctx *c);
-void sg_sha256_update(sg_sha256_ctx *c, const uint8_t *data, size_t len);
-void sg_sha256_finish(sg_sha256_ctx *c, uint8_t out[32]);
-
-/* Constant-time equality: 1 if equal, 0 otherwise. */
-int sg_ct_equal(const uint8_t *a, const uint8_t *b, size_t len);
-
 /* Is this mbedTLS error code, or its low-level cause, an allocation failure? */
 int sg_mbedtls_is_oom(int rc);
 
-/* Overwrite a secret or sensitive buffer (mbedtls_platform_zeroize). */
-void sg_wipe(void *buf, size_t len);
+/* The opaque certificate of sg_crypto_api.h is this (crypto/ only). */
+struct sg_cert {
+  mbedtls_x509_crt crt;
+};
 
 #endif /* SG_CRYPTO_H */

@@ -4,6 +4,7 @@
 #include "mbedtls/ecp.h"
 #include "mbedtls/pem.h"
 #include "mbedtls/x509.h"
+#include "mbedtls/platform.h"
 #include "mbedtls/platform_util.h"
 #include "mbedtls/sha256.h"
 #include "sg_crypto.h"
@@ -15,19 +16,33 @@ void sg_sha256(const uint8_t *data, size_t len, uint8_t out[32]) {
 
 /* The software SHA-256 cannot fail on valid pointers, so the streaming
  * calls return nothing; a NULL-free caller is the contract. */
+_Static_assert(sizeof(mbedtls_sha256_context) <= sizeof(sg_sha256_ctx),
+               "sg_sha256_ctx (sg_crypto_api.h) too small for mbedtls_sha256_context");
+_Static_assert(_Alignof(mbedtls_sha256_context) <= _Alignof(sg_sha256_ctx),
+               "sg_sha256_ctx under-aligned for mbedtls_sha256_context");
+
+/* The caller's opaque storage holds mbedTLS' context. */
+static mbedtls_sha256_context *sg_sha256_of(sg_sha256_ctx *c) {
+  return (mbedtls_sha256_context *)(void *)c->opaque;
+}
+
 void sg_sha256_start(sg_sha256_ctx *c) {
-  mbedtls_sha256_init(&c->ctx);
-  (void)mbedtls_sha256_starts(&c->ctx, 0);
+  mbedtls_sha256_init(sg_sha256_of(c));
+  (void)mbedtls_sha256_starts(sg_sha256_of(c), 0);
 }
 
 void sg_sha256_update(sg_sha256_ctx *c, const uint8_t *data, size_t len) {
-  (void)mbedtls_sha256_update(&c->ctx, data, len);
+  (void)mbedtls_sha256_update(sg_sha256_of(c), data, len);
 }
 
 void sg_sha256_finish(sg_sha256_ctx *c, uint8_t out[32]) {
-  (void)mbedtls_sha256_finish(&c->ctx, out);
-  mbedtls_sha256_free(&c->ctx);
+  (void)mbedtls_sha256_finish(sg_sha256_of(c), out);
+  mbedtls_sha256_free(sg_sha256_of(c));
 }
+
+void *sg_crypto_calloc(size_t n, size_t size) { return mbedtls_calloc(n, size); }
+
+void sg_crypto_free(void *p) { mbedtls_free(p); }
 
 int sg_ct_equal(const uint8_t *a, const uint8_t *b, size_t len) {
   return mbedtls_ct_memcmp(a, b, len) == 0;

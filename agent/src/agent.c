@@ -1,17 +1,20 @@
 /*
- * The agent's public face: initialisation, feeding symbols, status.
- * The decision itself lives in policy.c.
+ * The agent: initialisation, feeding symbols, status — and the acts.
+ * policy.c decides (a pure verdict); this file acts on it: it activates a
+ * rotation whose time has come, runs the handlers as a transaction and
+ * makes the one slot write (DESIGN.md "Decide, then act").
  */
 #include <string.h>
 
 #include "agent_priv.h"
 #include "jwe.h"
 #include "chunk.h"
-#include "mbedtls/platform.h"
-#include "mbedtls/x509_crt.h"
 #include "json.h"
-#include "sg_crypto.h"
+#include "policy.h"
+#include "sg_certinfo.h"
+#include "sg_crypto_api.h"
 #include "stagegate/scanner.h"
+#include "transaction.h"
 #include "trustslot.h"
 
 int64_t sg_agent_effective_time(const sg_agent *a) {
@@ -29,84 +32,92 @@ int64_t sg_agent_effective_time(const sg_agent *a) {
 }
 
 static void sg_anchor_cache_drop(sg_agent *a) {
-  if (a->anchor_cache != NULL) {
-    mbedtls_x509_crt_free(a->anchor_cache);
-    mbedtls_free(a->anchor_cache);
-    a->anchor_cache = NULL;
-  }
+  sg_cert_close(a->anchor_cache);
+  a->anchor_cache = NULL;
 }
 
-mbedtls_x509_crt *sg_agent_anchor(sg_agent *a) {
+/*
+ * The anchor certificate parsed, kept between decisions so its key (and,
+ * for RSA, mbedTLS' cached Montgomery constant) is not rebuilt for every
+ * profile. Parsed on first use from the pool; NULL when the device is not
+ * TRUSTED or memory is short (the policy then parses a temporary copy).
+ * Dropped whenever the trust record changes and by sg_agent_free.
+ */
+static sg_cert *sg_agent_anchor(sg_agent *a) {
   if (a->anchor_cache == NULL && a->trust.state == SG_STATE_TRUSTED && a->trust.anchor_len > 0) {
-    mbedtls_x509_crt *crt = mbedtls_calloc(1, sizeof *crt);
-    if (crt != NULL) {
-      mbedtls_x509_crt_init(crt);
-      if (sg_cert_parse_der_nocopy(crt, a->trust.anchor, a->trust.anchor_len) == SG_OK) {
-        a->anchor_cache = crt;
-      } else {
-        mbedtls_x509_crt_free(crt);
-        mbedtls_free(crt);
-      }
+    sg_cert *c = NULL;
+    if (sg_cert_open(a->trust.anchor, a->trust.anchor_len, &c) == SG_OK) {
+      a->anchor_cache = c;
     }
   }
   return a->anchor_cache;
 }
 
-int sg_agent_trust_changed(sg_agent *a) {
+/* Re-derive what is cached from a->trust (the anchor's hash and parse). */
+static void sg_agent_trust_changed(sg_agent *a) {
   sg_anchor_cache_drop(a);
   memset(a->anchor_sha256, 0, sizeof a->anchor_sha256);
   if (a->trust.state == SG_STATE_TRUSTED) {
     sg_sha256(a->trust.anchor, a->trust.anchor_len, a->anchor_sha256);
   }
-  return SG_OK;
 }
 
 static int sg_agent_load(sg_agent *a) {
   int ret = sg_trustslot_load(a->cfg.storage, &a->trust);
-  /* issue 9 / defect 3 (wip-parse): the anchor (and a pending rotation)
-   * read back must be exactly one DER certificate, as it was when it was
-   * accepted; anything after it means the slot was not written by us. */
+  /* issue 9 / defect 3: the anchor (and a pending rotation) read back must
+   * be exactly one DER certificate, as it was when it was accepted;
+   * anything after it means the slot was not written by us. */
   const sg_trust_record *t = &a->trust;
   if (ret == SG_OK && ((t->anchor_len > 0 && !sg_der_is_one_sequence(t->anchor, t->anchor_len)) ||
                        (t->pending_len > 0 && !sg_der_is_one_sequence(t->pending, t->pending_len)))) {
     ret = SG_ERR_LOCKED;
   }
-  if (ret == SG_OK) {
-    ret = sg_agent_trust_changed(a);
-  } else {
-    a->trust.state = SG_STATE_LOCKED;
-    (void)sg_agent_trust_changed(a);
-  }
-  return ret;
-}
-
-int sg_agent_commit(sg_agent *a) {
-  int ret = sg_trustslot_store(a->cfg.storage, &a->trust);
   if (ret != SG_OK) {
-    /* Memory must not claim what flash does not hold: reread it. */
-    (void)sg_agent_load(a);
-    ret = ret == SG_ERR_STORAGE_FULL ? SG_ERR_STORAGE_FULL : SG_ERR_STORAGE;
+    a->trust.state = SG_STATE_LOCKED;
   }
+  sg_agent_trust_changed(a);
   return ret;
 }
 
-int sg_agent_activate_due(sg_agent *a, int64_t eff) {
-  sg_trust_record *t = &a->trust;
-  if (t->state != SG_STATE_TRUSTED || t->pending_len == 0 || (uint64_t)eff < t->activate_at) {
+/*
+ * The one slot write: persist `next` as the trust record. On success the
+ * agent holds it. On failure the slot is read back, so memory never claims
+ * what the flash does not hold; *durable says whether the read-back record
+ * is the new one (the write failed after its commit point) or not.
+ */
+static int sg_agent_commit(sg_agent *a, sg_trust_record *next, int recovery, int *durable) {
+  const uint32_t before = a->trust.generation;
+  const int was_locked = a->trust.state == SG_STATE_LOCKED;
+  *durable = 0;
+  /* RecoverTrust writes whatever the slot holds (it may be unreadable). */
+  int ret = recovery ? sg_trustslot_store_recovery(a->cfg.storage, next)
+                     : sg_trustslot_store(a->cfg.storage, next);
+  if (ret == SG_OK) {
+    memcpy(&a->trust, next, sizeof a->trust);
+    sg_agent_trust_changed(a);
+    *durable = 1;
     return SG_OK;
   }
-  memcpy(t->anchor, t->pending, t->pending_len);
-  t->anchor_len = t->pending_len;
-  t->mode = t->pending_mode;
-  sg_wipe(t->pending, sizeof t->pending);
-  t->pending_len = 0;
-  t->pending_mode = SG_ANCHOR_NONE;
-  t->activate_at = 0;
-  int ret = sg_agent_commit(a);
-  if (ret == SG_OK) {
-    ret = sg_agent_trust_changed(a);
+  ret = ret == SG_ERR_STORAGE_FULL ? SG_ERR_STORAGE_FULL : SG_ERR_STORAGE;
+  if (sg_agent_load(a) == SG_OK && (a->trust.generation > before || was_locked)) {
+    *durable = 1; /* the new record is what the slot holds */
   }
   return ret;
+}
+
+/* The act of activating a rotation whose time has come (one commit). */
+static int sg_agent_activate_due(sg_agent *a, int64_t eff) {
+  int durable = 0;
+  if (!sg_trust_activate_due_at(&a->trust, eff)) {
+    return SG_OK; /* nothing due: no copy of the record on the common path */
+  }
+  memcpy(&a->next, &a->trust, sizeof a->next);
+  const int due = sg_trust_activate_due(&a->next, eff);
+  if (due <= 0) {
+    return due; /* 0: nothing; < 0: a key could not be read (nothing written) */
+  }
+  const int ret = sg_agent_commit(a, &a->next, 0, &durable);
+  return durable ? SG_OK : ret;
 }
 
 int sg_agent_init(sg_agent *agent, const sg_agent_config *config) {
@@ -118,7 +129,7 @@ int sg_agent_init(sg_agent *agent, const sg_agent_config *config) {
   }
   for (size_t i = 0; i < config->handler_count; i++) {
     const sg_action_handler *h = &config->handlers[i];
-    if (h->csp == NULL || h->run == NULL || strcmp(h->csp, "Batch") == 0) {
+    if (h->csp == NULL || h->apply == NULL || strcmp(h->csp, "Batch") == 0) {
       return SG_ERR_ARG; /* Batch belongs to the agent */
     }
   }
@@ -145,6 +156,78 @@ void sg_agent_reset_scan(sg_agent *agent) {
   if (agent != NULL && agent->ready == SG_AGENT_READY) {
     sg_chunk_init(&agent->chunks);
   }
+}
+
+/*
+ * Act on an accepted verdict: the handlers as a transaction, then the one
+ * slot write; a failing write rolls the handlers back unless the new
+ * record is what the slot holds after all.
+ */
+static int sg_agent_act(sg_agent *a, const sg_policy_work *w, const sg_verdict *v,
+                        sg_feed_result *res) {
+  sg_txn txn;
+  int ret = sg_txn_apply(&txn, a->cfg.handlers, a->cfg.handler_count, w->prof.actions,
+                         &res->rollback);
+  if (ret == SG_ERR_UNSUPPORTED_ACTION && txn.unhandled_csp != NULL) {
+    sg_detail_no_handler(res->detail, sizeof res->detail, txn.unhandled_csp); /* defect 12 */
+  }
+  if (ret != SG_OK || !v->persist) {
+    return ret == SG_OK ? SG_ACCEPTED : ret;
+  }
+  int durable = 0;
+  ret = sg_agent_commit(a, v->next, v->recovery, &durable);
+  if (durable) {
+    res->trust_changed = v->trust_changed;
+    return SG_ACCEPTED;
+  }
+  res->rollback = sg_txn_rollback(&txn);
+  return ret;
+}
+
+/* One complete profile text: activate what is due, decide, act. */
+static int sg_agent_decide(sg_agent *a, const uint8_t *text, size_t len, sg_feed_result *res,
+                           sg_event *ev) {
+  int ret = SG_ERR_INTERNAL;
+  sg_policy_work w;
+  sg_verdict v;
+  if (a->trust.state == SG_STATE_LOCKED && a->cfg.recovery_cert == NULL) {
+    return SG_ERR_LOCKED; /* only a recovery profile is even read */
+  }
+  sg_json_use_agent_allocator(); /* until the end of this decision only */
+  sg_policy_work_init(&w, a->arena, sizeof a->arena);
+  const int64_t eff = sg_agent_effective_time(a);
+  ret = sg_agent_activate_due(a, eff);
+  if (ret == SG_OK) {
+    const sg_policy_input in = {&a->trust,
+                                eff,
+                                a->cfg.identity,
+                                sg_agent_anchor(a),
+                                a->trust.state == SG_STATE_TRUSTED ? a->anchor_sha256 : NULL,
+                                a->cfg.recovery_cert,
+                                a->cfg.recovery_cert_len};
+    v.next = &a->next;
+    ret = sg_policy_decide(&in, text, len, &w, &v);
+    if (ret == SG_ACCEPTED) {
+      ret = sg_agent_act(a, &w, &v, res);
+    }
+    if (v.has_signer) {
+      memcpy(ev->signer_sha256, v.signer_sha256, sizeof ev->signer_sha256);
+      ev->has_signer = 1;
+    }
+    ev->detail = res->detail[0] != '\0' ? res->detail : v.detail;
+  }
+  if (w.prof.name != NULL) {
+    const size_t n = strlen(w.prof.name);
+    memcpy(res->profile_name, w.prof.name, n + 1); /* n <= SG_MAX_NAME < 64 */
+  }
+  res->seq = w.prof.seq;
+  res->has_seq = w.prof.has_seq;
+  ev->seq = res->seq;
+  ev->has_seq = res->has_seq;
+  ev->profile_name = res->profile_name;
+  sg_policy_work_free(&w);
+  sg_json_restore_default_allocator();
+  return ret;
 }
 
 static void sg_emit(const sg_agent *a, const sg_event *ev) {
@@ -178,15 +261,17 @@ int sg_agent_feed(sg_agent *agent, const uint8_t *symbol, size_t len, sg_feed_re
   }
   if (ret == SG_ACCEPTED) {
     size_t text_len = 0;
-    size_t cap = 0;
     const uint8_t *text = sg_chunk_text(&agent->chunks, &text_len);
+    /* An encrypted profile is opened first (jwe.c), into the chunk
+     * assembler's free buffer; the decision is on the plaintext. */
+    size_t cap = 0;
     uint8_t *plain = sg_chunk_scratch(&agent->chunks, &cap);
     const uint8_t *body = NULL;
     size_t body_len = 0;
     ret = sg_jwe_open(agent->cfg.keystore, agent->cfg.require_encrypted, text, text_len, plain,
                       cap, &body, &body_len, &res->encrypted);
     if (ret == SG_OK) {
-      ret = sg_policy_decide(agent, body, body_len, res, &ev);
+      ret = sg_agent_decide(agent, body, body_len, res, &ev);
     } else {
       ev.detail = "encrypted profile";
     }
@@ -255,6 +340,10 @@ int sg_agent_status(const sg_agent *agent, sg_status *st) {
     st->anchor = t->anchor;
     st->anchor_len = t->anchor_len;
     memcpy(st->anchor_sha256, agent->anchor_sha256, sizeof st->anchor_sha256);
+    sg_cert_facts f;
+    if (sg_cert_facts_get(t->anchor, t->anchor_len, &f) == SG_OK && f.not_after > 0) {
+      st->anchor_not_after = f.not_after;
+    }
     if (t->pending_len > 0) {
       st->pending = t->pending;
       st->pending_len = t->pending_len;

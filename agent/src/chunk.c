@@ -2,7 +2,7 @@
 
 #include <string.h>
 
-#include "sg_crypto.h"
+#include "sg_crypto_api.h"
 #include "stagegate/errors.h"
 
 static const char sg_chunk_magic[] = "SG1:";

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "arena.h"
-#include "sg_crypto.h"
+#include "sg_crypto_api.h"
 #include "stagegate/config.h"
 
 #define SG_MAX_SIGNATURES 2

@@ -4,7 +4,7 @@
 
 #include "ijson.h"
 
-#include "mbedtls/platform.h"
+#include "sg_crypto_api.h"
 #include "stagegate/errors.h"
 
 /* Allocation failures seen by cJSON, so a parse that failed for want of
@@ -13,13 +13,13 @@
 static unsigned sg_json_alloc_failures;
 
 static void *sg_json_malloc(size_t size) {
-  void *p = mbedtls_calloc(1, size);
+  void *p = sg_crypto_calloc(1, size);
   if (p == NULL) {
     sg_json_alloc_failures++;
   }
   return p;
 }
-static void sg_json_free(void *p) { mbedtls_free(p); }
+static void sg_json_free(void *p) { sg_crypto_free(p); }
 
 void sg_json_use_agent_allocator(void) {
   cJSON_Hooks hooks = {sg_json_malloc, sg_json_free};

@@ -2,7 +2,7 @@
  * cJSON, made strict and routed through the agent's allocator.
  *
  * cJSON's allocation hooks are process-wide (the one global STYLE.md warns
- * about). The agent points them at mbedtls_calloc / mbedtls_free — the
+ * about). The agent points them at the crypto allocator (sg_crypto_calloc) — the
  * static pool on Cortex-M — only for the span of one decision, and puts
  * cJSON's defaults back before returning, so nothing is left behind for
  * firmware that uses cJSON itself. Every cJSON tree the agent builds is

@@ -11,7 +11,7 @@
 
 #include "b64.h"
 #include "json.h"
-#include "sg_crypto.h"
+#include "sg_crypto_api.h"
 #include "sg_jwe_crypto.h"
 #include "stagegate/errors.h"
 

@@ -1,41 +1,35 @@
 /*
- * The trust policy (DESIGN.md "Trust policy"), in the order of work:
- * parse envelope -> verify signature(s) and signer -> parse profile ->
- * check claims, actions and handlers -> run handlers -> commit trust
- * change and floors in one slot write. Nothing runs unless everything
- * checked; every step starts from a failure value.
+ * The trust policy (DESIGN.md "Trust policy"): a pure decision, see
+ * policy.h; the rules per Batch action are the table in batch_actions.c.
+ * In the order of work:
+ *   parse envelope -> verify the anchor's own signatures (admissible
+ *   whatever the profile asks; keeps the JSON tree and the signature math
+ *   apart in the pool) -> parse profile -> refusals the row and the state
+ *   settle (count of signatures, state, the same anchor) -> who signed,
+ *   and could that signer be allowed at all (from certificates alone,
+ *   before any signature math: issue 9 defect 6) -> signature math and
+ *   validity (the anchor's own key may outlive its notAfter for the rows
+ *   that say so: defect 9) -> authorize by the row's rule -> claims
+ *   (exp, replay against the floor of the authority that signed: defects
+ *   1 and 8; expiry, issue time) and target -> the next trust record.
+ * Every step starts from a failure value; nothing here writes storage,
+ * calls agent.c or runs a handler.
  */
+#include "policy.h"
+
 #include <string.h>
 
-#include "agent_priv.h"
-#include "envelope.h"
+#include "floors.h"
 #include "json.h"
-#include "profile.h"
-#include "sg_crypto.h"
-
-typedef enum {
-  SG_SIGNER_UNRESOLVED = 0,
-  SG_SIGNER_X5C = 0x51,     /* leaf of the header's x5c */
-  SG_SIGNER_ANCHOR = 0x52,  /* the trust slot's anchor */
-  SG_SIGNER_PENDING = 0x53, /* the pending rotation certificate */
-  SG_SIGNER_PROFILE = 0x54, /* the certificate the profile deploys */
-} sg_signer_src;
+#include "stagegate/config.h"
 
 typedef struct {
-  sg_signer_src src;
-  const uint8_t *der;
-  size_t der_len;
-  int verified; /* SG_ACCEPTED once the signature checked out */
-} sg_signer;
-
-typedef struct {
-  sg_agent *a;
-  sg_arena arena;
-  sg_envelope env;
-  sg_profile prof;
-  sg_signer signers[SG_MAX_SIGNATURES];
-  int64_t eff;
-  const char *unhandled_csp; /* issue 9 / defect 12 (wip-parse): named in the result */
+  const sg_policy_input *in;
+  sg_policy_work *w;
+  sg_verdict *v;
+  const sg_trust_record *t; /* the record as of now: in->trust, or v->next once edited */
+  sg_cert *anchor;          /* t->anchor parsed (the caller's cache), or NULL */
+  uint8_t anchor_sha256[32];
 } sg_decision;
 
 static int sg_der_equal(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen) {
@@ -51,70 +45,112 @@ static int sg_x5t_matches(const uint8_t x5t[32], const uint8_t *der, size_t len)
   return sg_ct_equal(h, x5t, sizeof h);
 }
 
+/* The key id (SHA-256 of the SubjectPublicKeyInfo) of a certificate. */
+static int sg_key_id(const uint8_t *der, size_t len, uint8_t out[32]) {
+  sg_cert_facts f;
+  const int ret = sg_cert_facts_get(der, len, &f);
+  memcpy(out, f.key_id, 32);
+  return ret;
+}
+
 /* Which certificate signed `s`? Without the profile (prof NULL) only the
- * header and the trust slot are consulted. */
+ * header and the trust record are consulted. */
 static int sg_signer_resolve(const sg_decision *d, const sg_jws_signature *s,
                              const sg_profile *prof, sg_signer *out) {
-  const sg_trust_record *t = &d->a->trust;
+  const sg_trust_record *t = d->t;
   if (s->x5c_count > 0) {
     if (!sg_x5t_matches(s->x5t, s->x5c[0], s->x5c_len[0])) {
       return SG_ERR_HEADER; /* x5t#S256 must name the x5c leaf */
     }
-    *out = (sg_signer){SG_SIGNER_X5C, s->x5c[0], s->x5c_len[0], 0};
-  } else if (t->state == SG_STATE_TRUSTED && sg_ct_equal(s->x5t, d->a->anchor_sha256, 32)) {
-    *out = (sg_signer){SG_SIGNER_ANCHOR, t->anchor, t->anchor_len, 0};
+    *out = (sg_signer){SG_SIGNER_X5C, s->x5c[0], s->x5c_len[0], 0, SG_ERR_INTERNAL};
+  } else if (t->state == SG_STATE_TRUSTED && sg_ct_equal(s->x5t, d->anchor_sha256, 32)) {
+    *out = (sg_signer){SG_SIGNER_ANCHOR, t->anchor, t->anchor_len, 0, SG_ERR_INTERNAL};
   } else if (t->pending_len > 0 && sg_x5t_matches(s->x5t, t->pending, t->pending_len)) {
-    *out = (sg_signer){SG_SIGNER_PENDING, t->pending, t->pending_len, 0};
+    *out = (sg_signer){SG_SIGNER_PENDING, t->pending, t->pending_len, 0, SG_ERR_INTERNAL};
   } else if (prof != NULL && sg_x5t_matches(s->x5t, prof->cert, prof->cert_len)) {
-    *out = (sg_signer){SG_SIGNER_PROFILE, prof->cert, prof->cert_len, 0};
+    *out = (sg_signer){SG_SIGNER_PROFILE, prof->cert, prof->cert_len, 0, SG_ERR_INTERNAL};
+  } else if (prof != NULL &&
+             sg_x5t_matches(s->x5t, d->in->recovery_cert, d->in->recovery_cert_len)) {
+    *out = (sg_signer){SG_SIGNER_RECOVERY, d->in->recovery_cert, d->in->recovery_cert_len, 0,
+                       SG_ERR_INTERNAL};
   } else {
     return SG_ERR_UNKNOWN_SIGNER;
   }
   return SG_OK;
 }
 
-/* Parse a certificate into an mbedtls_x509_crt living in the arena. */
-static mbedtls_x509_crt *sg_crt_new(sg_decision *d) {
-  mbedtls_x509_crt *crt = sg_arena_alloc(&d->arena, sizeof *crt);
-  if (crt != NULL) {
-    mbedtls_x509_crt_init(crt);
-  }
-  return crt;
-}
-
-/* Verify one signature with its signer's key; the signer's certificate
- * must be valid at the effective time. */
-static int sg_signer_verify(sg_decision *d, const sg_jws_signature *s, sg_signer *sg) {
-  int ret = SG_ERR_BAD_SIGNATURE;
-  mbedtls_x509_crt *cached = sg->src == SG_SIGNER_ANCHOR ? sg_agent_anchor(d->a) : NULL;
-  mbedtls_x509_crt *crt = cached != NULL ? cached : sg_crt_new(d);
-  if (crt == NULL) {
+/* A certificate parsed into the arena (released with sg_cert_release). */
+static int sg_cert_in_arena(sg_decision *d, const uint8_t *der, size_t len, sg_cert **out) {
+  *out = sg_arena_alloc(&d->w->arena, sg_cert_sizeof());
+  if (*out == NULL) {
     return SG_ERR_TOO_LARGE;
   }
-  ret = cached != NULL ? SG_OK : sg_cert_parse_der_nocopy(crt, sg->der, sg->der_len);
-  if (ret == SG_OK) {
-    ret = sg_verify_jws(&crt->pk, s->alg, s->protected_b64, s->protected_len, d->env.payload_b64,
-                        d->env.payload_b64_len, s->sig, s->sig_len);
-  }
-  if (ret == SG_ACCEPTED) {
-    ret = sg_cert_check_time(crt, d->eff);
-    if (ret == SG_OK) {
-      ret = SG_ACCEPTED;
-      sg->verified = SG_ACCEPTED;
-    }
-  }
-  if (crt != cached) {
-    mbedtls_x509_crt_free(crt);
+  const int ret = sg_cert_load(*out, der, len);
+  if (ret != SG_OK) {
+    sg_cert_release(*out);
+    *out = NULL;
   }
   return ret;
 }
 
-/* Is this (verified) signer the anchor, or does it chain to a CA anchor? */
+/* Verify one signature with its signer's key; the certificate's validity
+ * at the effective time is recorded for sg_signer_time_ok. */
+static int sg_signer_verify(sg_decision *d, const sg_jws_signature *s, sg_signer *sg) {
+  int ret = SG_ERR_BAD_SIGNATURE;
+  sg_cert *cached = sg->src == SG_SIGNER_ANCHOR ? d->anchor : NULL;
+  sg_cert *crt = cached;
+  if (crt == NULL) {
+    ret = sg_cert_in_arena(d, sg->der, sg->der_len, &crt);
+    if (ret != SG_OK) {
+      return ret;
+    }
+  }
+  ret = sg_cert_verify_jws(crt, s->alg, s->protected_b64, s->protected_len, d->w->env.payload_b64,
+                           d->w->env.payload_b64_len, s->sig, s->sig_len);
+  if (ret == SG_ACCEPTED) {
+    sg->verified = SG_ACCEPTED;
+    sg->time_ret = sg_cert_check_validity(crt, d->in->now); /* judged by sg_signer_time_ok */
+  }
+  if (crt != cached) {
+    sg_cert_release(crt);
+  }
+  return ret;
+}
+
+/* Does signer i's x5c chain to the CA certificate ca_der (the anchor, or
+ * at TurnOn the CA being deployed)? `cached`: ca_der parsed, or NULL. */
+static int sg_chains_to(sg_decision *d, unsigned i, const uint8_t *ca_der, size_t ca_len,
+                        sg_cert *cached) {
+  int ret = SG_ERR_CHAIN;
+  const sg_signer *sg = &d->w->signers[i];
+  const sg_jws_signature *s = &d->w->env.sigs[i];
+  if (sg->src != SG_SIGNER_X5C) {
+    return SG_ERR_CHAIN;
+  }
+  sg_cert *anchor = cached;
+  sg_cert *chain = NULL;
+  ret = anchor != NULL ? SG_OK : sg_cert_in_arena(d, ca_der, ca_len, &anchor);
+  if (ret == SG_OK) {
+    ret = sg_cert_in_arena(d, s->x5c[0], s->x5c_len[0], &chain);
+  }
+  for (unsigned k = 1; k < s->x5c_count && ret == SG_OK; k++) {
+    ret = sg_cert_load_append(chain, s->x5c[k], s->x5c_len[k]);
+  }
+  if (ret == SG_OK) {
+    ret = sg_cert_chain_to(chain, anchor, d->in->now);
+  }
+  sg_cert_release(chain);
+  if (anchor != cached) {
+    sg_cert_release(anchor);
+  }
+  return ret;
+}
+
+/* Is this (verified) signer the anchor, or does it chain to a CA anchor?
+ * (sg_signer_screen has already required the staging EKU of a leaf.) */
 static int sg_authorized_by_anchor(sg_decision *d, unsigned i) {
-  int ret = SG_ERR_UNKNOWN_SIGNER;
-  const sg_trust_record *t = &d->a->trust;
-  const sg_signer *sg = &d->signers[i];
-  const sg_jws_signature *s = &d->env.sigs[i];
+  const sg_trust_record *t = d->t;
+  const sg_signer *sg = &d->w->signers[i];
   if (sg->verified != SG_ACCEPTED) {
     return SG_ERR_BAD_SIGNATURE;
   }
@@ -124,384 +160,595 @@ static int sg_authorized_by_anchor(sg_decision *d, unsigned i) {
   if (t->mode != SG_ANCHOR_CA) {
     return SG_ERR_UNKNOWN_SIGNER; /* pinned: only the anchor itself */
   }
-  if (sg->src != SG_SIGNER_X5C) {
-    return SG_ERR_CHAIN;
-  }
-  mbedtls_x509_crt *cached = sg_agent_anchor(d->a);
-  mbedtls_x509_crt *anchor = cached != NULL ? cached : sg_crt_new(d);
-  mbedtls_x509_crt *chain = sg_crt_new(d);
-  if (chain == NULL || anchor == NULL) {
-    return SG_ERR_TOO_LARGE;
-  }
-  ret = cached != NULL ? SG_OK : sg_cert_parse_der_nocopy(anchor, t->anchor, t->anchor_len);
-  for (unsigned k = 0; k < s->x5c_count && ret == SG_OK; k++) {
-    ret = sg_cert_parse_der_nocopy(chain, s->x5c[k], s->x5c_len[k]);
-  }
-  if (ret == SG_OK) {
-    ret = sg_chain_verify(chain, anchor, d->eff);
-  }
-  mbedtls_x509_crt_free(chain);
-  if (anchor != cached) {
-    mbedtls_x509_crt_free(anchor);
-  }
-  return ret;
+  return sg_chains_to(d, i, t->anchor, t->anchor_len, d->anchor);
 }
 
 /* A certificate about to become an anchor must be fit for its mode. */
 static int sg_anchor_fit(sg_decision *d, const uint8_t *der, size_t len, sg_anchor_mode mode) {
-  int ret = SG_ERR_CERT_USAGE;
-  mbedtls_x509_crt *crt = sg_crt_new(d);
-  if (crt == NULL) {
-    return SG_ERR_TOO_LARGE;
-  }
-  ret = sg_cert_parse_der_nocopy(crt, der, len);
+  sg_cert *crt = NULL;
+  int ret = sg_cert_in_arena(d, der, len, &crt);
   if (ret == SG_OK) {
-    if (mode == SG_ANCHOR_CA) {
-      ret = crt->MBEDTLS_PRIVATE(ca_istrue) &&
-                    mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_KEY_CERT_SIGN) == 0
-                ? SG_OK
-                : SG_ERR_CERT_USAGE;
-    } else {
-      ret = mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_DIGITAL_SIGNATURE) == 0
-                ? SG_OK
-                : SG_ERR_CERT_USAGE;
-    }
+    ret = sg_cert_fit_for_anchor(crt, mode);
   }
-  mbedtls_x509_crt_free(crt);
+  sg_cert_release(crt);
   return ret;
 }
 
-static int sg_authorize_untrusted(sg_decision *d) {
-  const sg_profile *p = &d->prof;
-  if (p->trust_action == SG_TRUST_ACTION_TURN_OFF || p->trust_action == SG_TRUST_ACTION_ROTATE) {
-    return SG_ERR_NOT_TRUSTED;
+/* SG_ACCEPTED (a positive check) as SG_OK; any refusal as it is. */
+static int sg_ok_if(int check) { return check == SG_ACCEPTED ? SG_OK : check; }
+
+/*
+ * Could signer i be authorized at all, by the rule of the profile's row?
+ * Decided from its certificate alone, before any signature is verified: a
+ * signer that no rule could accept is refused at once -- on a pinned
+ * device anything but the anchor (and the new key of a Rotate); under a
+ * "ca" anchor a leaf without the staging EKU, and for the rows that need
+ * the CA's own key anything but that key.
+ */
+static int sg_signer_admissible(const sg_decision *d, unsigned i, const sg_cert_facts *leaf,
+                                sg_batch_rule rule) {
+  const sg_trust_record *t = d->t;
+  const sg_profile *p = &d->w->prof;
+  const sg_signer *sg = &d->w->signers[i];
+  const int is_anchor =
+      t->state == SG_STATE_TRUSTED && sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len);
+  const int is_deployed = sg_der_equal(sg->der, sg->der_len, p->cert, p->cert_len);
+  switch (rule) {
+    case SG_RULE_RECOVERY:
+      return sg_der_equal(sg->der, sg->der_len, d->in->recovery_cert, d->in->recovery_cert_len)
+                 ? SG_OK
+                 : SG_ERR_UNKNOWN_SIGNER;
+    case SG_RULE_ANYONE:
+      return SG_OK; /* ordinary profiles on an untrusted device: no authority is claimed */
+    case SG_RULE_POSSESSION:
+      if (is_deployed) {
+        return SG_OK;
+      }
+      return p->anchor_mode == SG_ANCHOR_CA && sg->src == SG_SIGNER_X5C
+                 ? sg_ok_if(leaf->staging_eku)
+                 : SG_ERR_NO_POSSESSION;
+    case SG_RULE_ANCHOR:
+    case SG_RULE_SAME_ANCHOR:
+    case SG_RULE_ANCHOR_AND_NEW:
+      if (is_anchor || (rule == SG_RULE_ANCHOR_AND_NEW && is_deployed)) {
+        return SG_OK;
+      }
+      if (t->mode != SG_ANCHOR_CA) {
+        return SG_ERR_UNKNOWN_SIGNER;
+      }
+      if (p->batch->ca_signer == SG_CA_OWN_KEY) {
+        return SG_ERR_ANCHOR_KEY_REQUIRED;
+      }
+      return sg->src == SG_SIGNER_X5C ? sg_ok_if(leaf->staging_eku) : SG_ERR_CHAIN;
+    case SG_RULE_REFUSE:
+      break;
   }
-  if (d->env.nsig != 1) {
-    return SG_ERR_FORMAT;
-  }
-  if (p->trust_action == SG_TRUST_ACTION_TURN_ON) {
-    /* Proof of possession: signed by the key of the certificate deployed. */
-    if (!sg_der_equal(d->signers[0].der, d->signers[0].der_len, p->cert, p->cert_len)) {
-      return SG_ERR_NO_POSSESSION;
-    }
-    const int fit = sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode);
-    return fit == SG_OK ? SG_ACCEPTED : fit;
-  }
-  return d->signers[0].verified == SG_ACCEPTED ? SG_ACCEPTED : SG_ERR_BAD_SIGNATURE;
+  return p->batch->refused;
 }
 
-static int sg_authorize_rotation(sg_decision *d) {
-  const sg_profile *p = &d->prof;
-  const sg_trust_record *t = &d->a->trust;
-  if (d->env.nsig != 2) {
-    return SG_ERR_ROTATION;
+/* Admissible (above), and every key it brings screened (RSA size and
+ * exponent, curve): SG_OK or why not. */
+static int sg_signer_screen(sg_decision *d, unsigned i, sg_batch_rule rule) {
+  int ret = SG_ERR_CERT_FORMAT;
+  const sg_trust_record *t = d->t;
+  const sg_signer *sg = &d->w->signers[i];
+  const sg_jws_signature *s = &d->w->env.sigs[i];
+  sg_cert_facts leaf;
+  if (rule != SG_RULE_RECOVERY && rule != SG_RULE_ANYONE && s->x5c_count <= 1 &&
+      t->state == SG_STATE_TRUSTED && sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len)) {
+    return SG_OK; /* the anchor itself: admissible; its key is checked before every verify */
   }
-  if (sg_der_equal(p->cert, p->cert_len, t->anchor, t->anchor_len)) {
-    return SG_ERR_ACTION_ARGS; /* rotating to the same certificate */
+  ret = sg_cert_facts_get(sg->der, sg->der_len, &leaf);
+  if (ret == SG_OK) {
+    ret = sg_signer_admissible(d, i, &leaf, rule);
   }
-  int by_anchor = 0;
-  int by_new = 0;
-  for (unsigned i = 0; i < 2; i++) {
-    if (d->signers[i].verified != SG_ACCEPTED) {
-      return SG_ERR_BAD_SIGNATURE;
+  if (ret == SG_OK) {
+    ret = leaf.key_check;
+  }
+  for (unsigned k = 1; k < s->x5c_count && ret == SG_OK; k++) {
+    sg_cert_facts f;
+    ret = sg_cert_facts_get(s->x5c[k], s->x5c_len[k], &f);
+    if (ret == SG_OK) {
+      ret = f.key_check;
     }
-    if (sg_der_equal(d->signers[i].der, d->signers[i].der_len, p->cert, p->cert_len)) {
-      by_new = 1;
-    } else if (sg_authorized_by_anchor(d, i) == SG_ACCEPTED) {
-      by_anchor = 1;
-    }
   }
-  if (!by_anchor || !by_new) {
-    return SG_ERR_ROTATION;
-  }
-  const int fit = sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode);
-  return fit == SG_OK ? SG_ACCEPTED : fit;
+  return ret;
 }
 
-static int sg_authorize_trusted(sg_decision *d) {
-  const sg_profile *p = &d->prof;
-  const sg_trust_record *t = &d->a->trust;
-  if (p->trust_action == SG_TRUST_ACTION_ROTATE) {
-    return sg_authorize_rotation(d);
+/* Defect 9 (TUF's root-rotation rule): once the anchor has expired, its
+ * own key may still sign the rows that say so (TurnOff, Rotate); nothing
+ * else. */
+static int sg_signer_time_ok(const sg_decision *d, unsigned i) {
+  const sg_signer *sg = &d->w->signers[i];
+  const sg_trust_record *t = d->t;
+  if (sg->time_ret == SG_ERR_CERT_EXPIRED && t->state == SG_STATE_TRUSTED &&
+      d->w->prof.batch->after_anchor_expiry &&
+      sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len)) {
+    return SG_OK;
   }
-  if (d->env.nsig != 1) {
-    return SG_ERR_FORMAT;
-  }
-  if (p->trust_action == SG_TRUST_ACTION_TURN_ON &&
-      !(sg_der_equal(p->cert, p->cert_len, t->anchor, t->anchor_len) && p->anchor_mode == t->mode)) {
-    return SG_ERR_ALREADY_TRUSTED; /* only re-deploying the same anchor is a (no-op) success */
-  }
-  return sg_authorized_by_anchor(d, 0);
+  return sg->time_ret;
 }
 
-/* Claims every signed profile must satisfy. */
-static int sg_check_claims(const sg_decision *d) {
-  const sg_profile *p = &d->prof;
-  const sg_trust_record *t = &d->a->trust;
+static int sg_signed_by_deployed(const sg_decision *d, unsigned i) {
+  const sg_signer *sg = &d->w->signers[i];
+  const sg_profile *p = &d->w->prof;
+  return sg->verified == SG_ACCEPTED && sg_der_equal(sg->der, sg->der_len, p->cert, p->cert_len);
+}
+
+/* Who signed, against the rule of the profile's Batch row in this state
+ * (every signature has verified). */
+static int sg_authorize(sg_decision *d, sg_batch_rule rule) {
+  int ret = SG_ERR_INTERNAL;
+  const sg_profile *p = &d->w->prof;
+  const sg_trust_record *t = d->t;
+  switch (rule) {
+    case SG_RULE_ANYONE:
+    case SG_RULE_RECOVERY:
+      return d->w->signers[0].verified == SG_ACCEPTED ? SG_ACCEPTED : SG_ERR_BAD_SIGNATURE;
+    case SG_RULE_POSSESSION:
+      /* Signed by the key of the certificate deployed, or, for a "ca"
+       * anchor, by a leaf with the staging EKU (sg_signer_screen) that
+       * chains to it. */
+      if (sg_signed_by_deployed(d, 0)) {
+        ret = sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode);
+        return ret == SG_OK ? SG_ACCEPTED : ret;
+      }
+      if (p->anchor_mode != SG_ANCHOR_CA || d->w->signers[0].verified != SG_ACCEPTED) {
+        return SG_ERR_NO_POSSESSION;
+      }
+      ret = sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode);
+      return ret == SG_OK ? sg_chains_to(d, 0, p->cert, p->cert_len, NULL) : ret;
+    case SG_RULE_SAME_ANCHOR: /* the certificate was compared before any signature math */
+    case SG_RULE_ANCHOR:
+      return sg_authorized_by_anchor(d, 0);
+    case SG_RULE_ANCHOR_AND_NEW: {
+      if (sg_der_equal(p->cert, p->cert_len, t->anchor, t->anchor_len)) {
+        return SG_ERR_ACTION_ARGS; /* rotating to the same certificate */
+      }
+      int by_anchor = 0;
+      int by_new = 0;
+      for (unsigned i = 0; i < d->w->env.nsig; i++) {
+        if (d->w->signers[i].verified != SG_ACCEPTED) {
+          return SG_ERR_BAD_SIGNATURE;
+        }
+        if (sg_signed_by_deployed(d, i)) {
+          by_new = 1;
+        } else if (sg_authorized_by_anchor(d, i) == SG_ACCEPTED) {
+          by_anchor = 1;
+        }
+      }
+      if (!by_anchor || !by_new) {
+        return SG_ERR_ROTATION;
+      }
+      ret = sg_anchor_fit(d, p->cert, p->cert_len, p->anchor_mode);
+      return ret == SG_OK ? SG_ACCEPTED : ret;
+    }
+    case SG_RULE_REFUSE:
+      return p->batch->refused;
+  }
+  return SG_ERR_INTERNAL;
+}
+
+/* Claims every signed profile must satisfy: exp per row (defect 8), the
+ * replay floor of the authority that signed (defect 1), expiry, issue time. */
+static int sg_check_claims(const sg_decision *d, sg_batch_rule rule) {
+  int ret = SG_ERR_INTERNAL;
+  const sg_profile *p = &d->w->prof;
+  const sg_trust_record *t = d->t;
   if (!p->has_seq || !p->has_iat) {
     return SG_ERR_PROFILE_FORMAT;
   }
-  const int strict = p->trust_action == SG_TRUST_ACTION_TURN_OFF ||
-                     p->trust_action == SG_TRUST_ACTION_ROTATE;
-  if (strict ? p->seq <= t->seq_floor : p->seq < t->seq_floor) {
+  if (p->batch->needs_exp && !p->has_exp) {
+    return SG_ERR_EXP_REQUIRED; /* trust changes do not live for ever */
+  }
+  if (p->batch->needs_exp && (p->exp < p->iat || p->exp - p->iat > SG_TRUST_CHANGE_LIFETIME)) {
+    return SG_ERR_EXP_TOO_LONG;
+  }
+  /* Whose floor: the anchor's; at enrolment, what the new key left behind;
+   * for recovery, the recovery key's; none for a signer the device does
+   * not trust. */
+  uint64_t floor = 0;
+  uint8_t key[32];
+  if (rule == SG_RULE_RECOVERY) {
+    ret = sg_key_id(d->in->recovery_cert, d->in->recovery_cert_len, key);
+    floor = sg_floors_former(t, key);
+  } else if (t->state == SG_STATE_TRUSTED) {
+    ret = SG_OK;
+    floor = t->seq_floor;
+  } else if (rule == SG_RULE_POSSESSION) {
+    ret = sg_key_id(p->cert, p->cert_len, key);
+    floor = sg_floors_enrol_base(t, key);
+  } else {
+    ret = SG_OK;
+  }
+  if (ret != SG_OK) {
+    return ret;
+  }
+  const int strict = p->batch->replay == SG_REPLAY_STRICT;
+  if (strict ? p->seq <= floor : p->seq < floor) {
     return SG_ERR_REPLAY;
   }
-  if (p->has_exp && (uint64_t)d->eff >= p->exp) {
+  if (p->has_exp && (uint64_t)d->in->now >= p->exp) {
     return SG_ERR_PROFILE_EXPIRED;
   }
-  if (p->iat > (uint64_t)d->eff + SG_IAT_SKEW_SECONDS) {
+  if (p->iat > (uint64_t)d->in->now + SG_IAT_SKEW_SECONDS) {
     return SG_ERR_PROFILE_FUTURE;
   }
   return SG_OK;
 }
 
-static const sg_action_handler *sg_find_handler(const sg_agent *a, const char *csp) {
-  for (size_t i = 0; i < a->cfg.handler_count; i++) {
-    if (strcmp(a->cfg.handlers[i].csp, csp) == 0) {
-      return &a->cfg.handlers[i];
-    }
-  }
-  return NULL;
+int sg_trust_activate_due_at(const sg_trust_record *t, int64_t now) {
+  return t->state == SG_STATE_TRUSTED && t->pending_len > 0 && now >= 0 &&
+         (uint64_t)now >= t->activate_at;
 }
 
-/* Every action has a handler and valid arguments; only then run them. */
-static int sg_handlers(sg_decision *d) {
-  const cJSON *act;
-  cJSON_ArrayForEach(act, d->prof.actions) {
-    const char *csp = sg_json_member(act, "csp")->valuestring;
-    if (strcmp(csp, "Batch") == 0) {
-      continue;
-    }
-    const sg_action_handler *h = sg_find_handler(d->a, csp);
-    if (h == NULL || h->run == NULL) {
-      d->unhandled_csp = csp; /* issue 9 / defect 12 (wip-parse) */
-      return SG_ERR_UNSUPPORTED_ACTION;
-    }
-    if (h->check != NULL && h->check(h->ctx, act) != 0) {
-      return SG_ERR_ACTION_ARGS;
-    }
+int sg_trust_activate_due(sg_trust_record *t, int64_t now) {
+  uint8_t old_key[32], new_key[32];
+  if (!sg_trust_activate_due_at(t, now)) {
+    return 0;
   }
-  cJSON_ArrayForEach(act, d->prof.actions) {
-    const char *csp = sg_json_member(act, "csp")->valuestring;
-    if (strcmp(csp, "Batch") != 0) {
-      const sg_action_handler *h = sg_find_handler(d->a, csp);
-      if (h == NULL || h->run(h->ctx, act) != 0) { /* h was checked above; belt and braces */
-        return SG_ERR_HANDLER_FAILED;
+  /* Floors per key: the old key's floor is kept for it; the new key
+   * carries on from the old floor, or from its own former one if higher. */
+  int ret = sg_key_id(t->anchor, t->anchor_len, old_key);
+  if (ret == SG_OK) {
+    ret = sg_key_id(t->pending, t->pending_len, new_key);
+  }
+  if (ret != SG_OK) {
+    return ret == SG_ERR_NO_MEMORY ? SG_ERR_NO_MEMORY : SG_ERR_CERT_FORMAT;
+  }
+  sg_floors_retire(t, old_key, t->seq_floor);
+  const uint64_t former = sg_floors_take(t, new_key);
+  if (former > t->seq_floor) {
+    t->seq_floor = former;
+  }
+  memcpy(t->anchor, t->pending, t->pending_len);
+  if (t->pending_len < sizeof t->anchor) {
+    memset(t->anchor + t->pending_len, 0, sizeof t->anchor - t->pending_len);
+  }
+  t->anchor_len = t->pending_len;
+  t->mode = t->pending_mode;
+  sg_wipe(t->pending, sizeof t->pending);
+  t->pending_len = 0;
+  t->pending_mode = SG_ANCHOR_NONE;
+  t->activate_at = 0;
+  return 1;
+}
+
+/* Does the accepted profile change the record as of now (`t`)? Floors
+ * move only with a signer of authority (not SG_RULE_ANYONE). */
+static int sg_edits_record(const sg_profile *p, const sg_trust_record *t, sg_batch_rule rule) {
+  switch (p->batch->effect) {
+    case SG_EFFECT_ENROL:
+      if (t->state != SG_STATE_TRUSTED) {
+        return 1;
       }
-    }
+      break;
+    case SG_EFFECT_UNENROL:
+    case SG_EFFECT_PEND:
+    case SG_EFFECT_RECOVER:
+      return 1;
+    case SG_EFFECT_NONE:
+      break;
   }
+  if (rule == SG_RULE_ANYONE) {
+    return 0;
+  }
+  return (t->state == SG_STATE_TRUSTED && p->seq > t->seq_floor) || p->iat > t->time_floor;
+}
+
+/* The anchor's key leaves: its floor goes to the table of former anchors,
+ * and the record returns to UNTRUSTED (TurnOff, recovery). */
+static int sg_untrust(sg_trust_record *t) {
+  uint8_t key[32];
+  if (t->state == SG_STATE_TRUSTED) {
+    const int ret = sg_key_id(t->anchor, t->anchor_len, key);
+    if (ret != SG_OK) {
+      return ret;
+    }
+    sg_floors_retire(t, key, t->seq_floor);
+  }
+  t->seq_floor = 0;
+  t->state = SG_STATE_UNTRUSTED;
+  t->mode = SG_ANCHOR_NONE;
+  sg_wipe(t->anchor, sizeof t->anchor);
+  t->anchor_len = 0;
+  sg_wipe(t->pending, sizeof t->pending);
+  t->pending_len = 0;
+  t->pending_mode = SG_ANCHOR_NONE;
+  t->activate_at = 0;
   return SG_OK;
 }
 
-/* Apply the profile's trust change and floors to the record, then commit. */
-static int sg_apply(sg_decision *d, int *changed) {
-  sg_trust_record *t = &d->a->trust;
-  const sg_profile *p = &d->prof;
-  const uint64_t seq_floor_before = t->seq_floor;
-  const uint64_t time_floor_before = t->time_floor;
+/*
+ * The accepted profile's edits to the record (a copy: in->trust is never
+ * written): the floors of the authority that signed, then its row's
+ * effect. Returns SG_OK (and *changed: state, anchor or pending rotation
+ * changed) or why a key could not be read.
+ */
+static int sg_next_record(const sg_decision *d, sg_trust_record *t, sg_batch_rule rule,
+                          int *changed) {
+  int ret = SG_OK;
+  const sg_profile *p = &d->w->prof;
+  uint8_t key[32];
   *changed = 0;
-  switch (p->trust_action) {
-    case SG_TRUST_ACTION_TURN_ON:
+  if (rule != SG_RULE_ANYONE && p->iat > t->time_floor) {
+    t->time_floor = p->iat;
+  }
+  if (t->state == SG_STATE_TRUSTED && rule != SG_RULE_RECOVERY && p->seq > t->seq_floor) {
+    t->seq_floor = p->seq; /* the anchor's floor; a recovery's seq is the recovery key's */
+  }
+  switch (p->batch->effect) {
+    case SG_EFFECT_ENROL:
       if (t->state != SG_STATE_TRUSTED) {
+        ret = sg_key_id(p->cert, p->cert_len, key);
+        if (ret != SG_OK) {
+          return ret;
+        }
+        const uint64_t base = sg_floors_enrol_base(t, key);
+        (void)sg_floors_take(t, key);
+        t->seq_floor = p->seq > base ? p->seq : base;
         t->state = SG_STATE_TRUSTED;
         t->mode = p->anchor_mode;
+        memset(t->anchor, 0, sizeof t->anchor);
         memcpy(t->anchor, p->cert, p->cert_len);
         t->anchor_len = (uint32_t)p->cert_len;
         t->pending_len = 0;
         *changed = 1;
       }
       break;
-    case SG_TRUST_ACTION_TURN_OFF:
-      t->state = SG_STATE_UNTRUSTED;
-      t->mode = SG_ANCHOR_NONE;
-      sg_wipe(t->anchor, sizeof t->anchor);
-      t->anchor_len = 0;
-      sg_wipe(t->pending, sizeof t->pending);
-      t->pending_len = 0;
-      t->activate_at = 0;
+    case SG_EFFECT_UNENROL:
+      ret = sg_untrust(t);
       *changed = 1;
       break;
-    case SG_TRUST_ACTION_ROTATE:
+    case SG_EFFECT_RECOVER:
+      ret = sg_untrust(t);
+      if (ret == SG_OK) {
+        ret = sg_key_id(d->in->recovery_cert, d->in->recovery_cert_len, key);
+      }
+      if (ret == SG_OK) {
+        sg_floors_retire(t, key, p->seq); /* the recovery sheet is not replayable */
+      }
+      *changed = 1;
+      break;
+    case SG_EFFECT_PEND:
+      memset(t->pending, 0, sizeof t->pending);
       memcpy(t->pending, p->cert, p->cert_len);
       t->pending_len = (uint32_t)p->cert_len;
       t->pending_mode = p->anchor_mode;
       t->activate_at = p->activate_at;
+      ret = sg_trust_activate_due(t, d->in->now); /* activate_at may already be past */
+      ret = ret < 0 ? ret : SG_OK;
       *changed = 1;
       break;
-    case SG_TRUST_ACTION_NONE:
-    default:
+    case SG_EFFECT_NONE:
       break;
-  }
-  if (p->seq > t->seq_floor) {
-    t->seq_floor = p->seq;
-  }
-  if (p->iat > t->time_floor) {
-    t->time_floor = p->iat;
-  }
-  const int dirty =
-      *changed || t->seq_floor != seq_floor_before || t->time_floor != time_floor_before;
-  if (!dirty) {
-    return SG_OK;
-  }
-  int ret = sg_agent_commit(d->a);
-  if (ret == SG_OK && *changed) {
-    ret = sg_agent_trust_changed(d->a);
-    if (ret == SG_OK && p->trust_action == SG_TRUST_ACTION_ROTATE) {
-      ret = sg_agent_activate_due(d->a, d->eff); /* activate_at may already be past */
-    }
   }
   return ret;
 }
 
 static int sg_decide_unsigned(sg_decision *d) {
   int ret = SG_ERR_INTERNAL;
-  const sg_profile *p = &d->prof;
-  if (d->a->trust.state == SG_STATE_TRUSTED) {
+  const sg_profile *p = &d->w->prof;
+  if (d->t->state == SG_STATE_LOCKED) {
+    return SG_ERR_LOCKED;
+  }
+  if (d->t->state == SG_STATE_TRUSTED) {
     return SG_ERR_UNSIGNED_ON_TRUSTED;
   }
-  if (p->trust_action == SG_TRUST_ACTION_TURN_ON) {
-    return SG_ERR_NO_POSSESSION; /* a certificate is only deployed with proof */
+  switch (sg_batch_rule_in(p->batch, d->t->state)) {
+    case SG_RULE_ANYONE:
+      break;
+    case SG_RULE_POSSESSION:
+      return SG_ERR_NO_POSSESSION; /* a certificate is only deployed with proof */
+    case SG_RULE_REFUSE:
+      return p->batch->refused;
+    case SG_RULE_ANCHOR:
+    case SG_RULE_SAME_ANCHOR:
+    case SG_RULE_ANCHOR_AND_NEW:
+    case SG_RULE_RECOVERY:
+    default:
+      return SG_ERR_NOT_TRUSTED;
   }
-  if (p->trust_action != SG_TRUST_ACTION_NONE) {
-    return SG_ERR_NOT_TRUSTED;
-  }
-  if (p->has_exp && (uint64_t)d->eff >= p->exp) {
+  if (p->has_exp && (uint64_t)d->in->now >= p->exp) {
     return SG_ERR_PROFILE_EXPIRED;
   }
-  ret = sg_profile_check_target(p, d->a->cfg.identity);
-  if (ret == SG_OK) {
-    ret = sg_handlers(d);
-  }
-  return ret == SG_OK ? SG_ACCEPTED : ret;
+  ret = sg_profile_check_target(p, d->in->identity);
+  return ret == SG_OK ? SG_ACCEPTED : ret; /* unsigned: no floor moves */
 }
 
-static int sg_decide_signed(sg_decision *d, sg_feed_result *res) {
+/* Refusals the row and the state settle before anyone's signature is read. */
+static int sg_row_admits(const sg_decision *d, sg_batch_rule rule) {
+  const sg_profile *p = &d->w->prof;
+  const sg_trust_record *t = d->t;
+  if (p->batch->effect == SG_EFFECT_RECOVER &&
+      (d->in->recovery_cert == NULL || d->in->recovery_cert_len == 0)) {
+    return SG_ERR_NO_RECOVERY;
+  }
+  if (rule == SG_RULE_REFUSE) {
+    return t->state == SG_STATE_LOCKED ? SG_ERR_LOCKED : p->batch->refused;
+  }
+  if (d->w->env.nsig != p->batch->signatures) {
+    return p->batch->wrong_count;
+  }
+  if (rule == SG_RULE_SAME_ANCHOR &&
+      !(sg_der_equal(p->cert, p->cert_len, t->anchor, t->anchor_len) && p->anchor_mode == t->mode)) {
+    return SG_ERR_ALREADY_TRUSTED; /* only re-deploying the same anchor is a (no-op) success */
+  }
+  return SG_OK;
+}
+
+static int sg_decide_signed(sg_decision *d) {
   int ret = SG_ERR_INTERNAL;
-  int unresolved = 0;
-  /* 1. Signers known without reading the payload: verify them first. */
-  for (unsigned i = 0; i < d->env.nsig; i++) {
-    ret = sg_signer_resolve(d, &d->env.sigs[i], NULL, &d->signers[i]);
-    if (ret == SG_ERR_UNKNOWN_SIGNER) {
-      unresolved++;
-      continue;
-    }
-    if (ret == SG_OK) {
-      ret = sg_signer_verify(d, &d->env.sigs[i], &d->signers[i]);
-    }
-    if (ret != SG_ACCEPTED) {
-      return ret;
+  sg_policy_work *w = d->w;
+  const sg_trust_record *t = d->t;
+  /* 0. The anchor's own signatures are admissible whatever the profile
+   *    asks: verify them before the profile is parsed, so that the JSON
+   *    tree and the signature math never share the pool on the common
+   *    path (its peak memory stays what it was). */
+  for (unsigned i = 0; i < w->env.nsig && t->state == SG_STATE_TRUSTED; i++) {
+    sg_signer *sg = &w->signers[i];
+    if (w->env.sigs[i].x5c_count <= 1 && sg_signer_resolve(d, &w->env.sigs[i], NULL, sg) == SG_OK &&
+        sg_der_equal(sg->der, sg->der_len, t->anchor, t->anchor_len)) {
+      ret = sg_signer_verify(d, &w->env.sigs[i], sg);
+      if (ret != SG_ACCEPTED) {
+        return ret;
+      }
+    } else {
+      memset(sg, 0, sizeof *sg); /* resolved again below, with the profile */
     }
   }
-  /* 2. The profile itself. */
-  ret = sg_profile_parse(d->env.payload, d->env.payload_len, &d->arena, &d->prof);
+  /* 1. The profile: what it asks decides who else may sign it, and that
+   *    is settled before any other signature math. */
+  ret = sg_profile_parse(w->env.payload, w->env.payload_len, &w->arena, &w->prof);
   if (ret != SG_OK) {
     return ret;
   }
-  /* Nothing to turn off or rotate on an untrusted device, whoever signed. */
-  if (d->a->trust.state != SG_STATE_TRUSTED &&
-      (d->prof.trust_action == SG_TRUST_ACTION_TURN_OFF ||
-       d->prof.trust_action == SG_TRUST_ACTION_ROTATE)) {
-    return SG_ERR_NOT_TRUSTED;
+  const sg_batch_rule rule = sg_batch_rule_in(w->prof.batch, d->t->state);
+  ret = sg_row_admits(d, rule);
+  if (ret != SG_OK) {
+    return ret;
   }
-  /* 3. A signer that is the certificate the profile deploys (TurnOn's
-   *    proof of possession, the new key of a rotation). */
-  for (unsigned i = 0; unresolved > 0 && i < d->env.nsig; i++) {
-    if (d->signers[i].src != SG_SIGNER_UNRESOLVED) {
-      continue;
-    }
-    ret = sg_signer_resolve(d, &d->env.sigs[i], &d->prof, &d->signers[i]);
+  /* 2. Who signed, and could that signer be allowed this at all? */
+  for (unsigned i = 0; i < w->env.nsig; i++) {
+    /* The anchor, verified in step 0, is screened all the same: some
+     * actions (RecoverTrust) it may not sign. */
+    ret = w->signers[i].verified == SG_ACCEPTED
+              ? SG_OK
+              : sg_signer_resolve(d, &w->env.sigs[i], &w->prof, &w->signers[i]);
     if (ret == SG_OK) {
-      ret = sg_signer_verify(d, &d->env.sigs[i], &d->signers[i]);
+      ret = sg_signer_screen(d, i, rule);
     }
+    if (ret != SG_OK) {
+      return ret;
+    }
+  }
+  /* 3. Signature math, then the certificates' validity. */
+  for (unsigned i = 0; i < w->env.nsig; i++) {
+    ret = w->signers[i].verified == SG_ACCEPTED
+              ? SG_ACCEPTED
+              : sg_signer_verify(d, &w->env.sigs[i], &w->signers[i]);
     if (ret != SG_ACCEPTED) {
+      return ret;
+    }
+    ret = sg_signer_time_ok(d, i);
+    if (ret != SG_OK) {
       return ret;
     }
   }
   /* 4. Is that signer allowed to do this, in this state? */
-  ret = d->a->trust.state == SG_STATE_TRUSTED ? sg_authorize_trusted(d) : sg_authorize_untrusted(d);
+  ret = sg_authorize(d, rule);
   if (ret != SG_ACCEPTED) {
     return ret;
   }
-  /* 5. Claims, target, actions, handlers; then one commit. */
-  ret = sg_check_claims(d);
+  /* 5. Claims and target; then the next record. */
+  ret = sg_check_claims(d, rule);
   if (ret == SG_OK) {
-    ret = sg_profile_check_target(&d->prof, d->a->cfg.identity);
+    ret = sg_profile_check_target(&w->prof, d->in->identity);
   }
-  if (ret == SG_OK) {
-    ret = sg_handlers(d);
-  }
-  if (ret == SG_OK) {
-    ret = sg_apply(d, &res->trust_changed);
+  if (ret == SG_OK && sg_edits_record(&w->prof, d->t, rule)) {
+    /* The record is copied only when it changes (the common accepted
+     * profile moves nothing: no 4 KiB copy on the fast path). */
+    if (d->t != d->v->next) {
+      memcpy(d->v->next, d->t, sizeof *d->v->next);
+      d->t = d->v->next;
+    }
+    ret = sg_next_record(d, d->v->next, rule, &d->v->trust_changed);
+    d->v->persist = 1;
+    d->v->recovery = w->prof.batch->effect == SG_EFFECT_RECOVER;
   }
   return ret == SG_OK ? SG_ACCEPTED : ret;
 }
 
-static void sg_report(const sg_decision *d, sg_feed_result *res, sg_event *ev) {
-  if (d->prof.name != NULL) {
-    const size_t n = strlen(d->prof.name);
-    memcpy(res->profile_name, d->prof.name, n + 1); /* n <= SG_MAX_NAME < 64 */
-  }
-  res->seq = d->prof.seq;
-  res->has_seq = d->prof.has_seq;
-  ev->seq = res->seq;
-  ev->has_seq = res->has_seq;
+static void sg_describe(const sg_decision *d) {
+  const sg_policy_work *w = d->w;
+  sg_verdict *v = d->v;
   /* The first identified signer. Its x5t#S256 was checked against its
    * certificate when the signer was resolved, so it is the SHA-256 we want. */
-  for (unsigned i = 0; i < d->env.nsig; i++) {
-    if (d->signers[i].src != SG_SIGNER_UNRESOLVED) {
-      memcpy(ev->signer_sha256, d->env.sigs[i].x5t, sizeof ev->signer_sha256);
-      ev->has_signer = 1;
+  for (unsigned i = 0; i < w->env.nsig; i++) {
+    if (w->signers[i].src != SG_SIGNER_UNRESOLVED) {
+      memcpy(v->signer_sha256, w->env.sigs[i].x5t, sizeof v->signer_sha256);
+      v->has_signer = 1;
       break;
     }
   }
-  if (d->prof.trust_action == SG_TRUST_ACTION_TURN_ON) {
-    ev->detail = "TurnOnTrustedMode";
-  } else if (d->prof.trust_action == SG_TRUST_ACTION_TURN_OFF) {
-    ev->detail = "TurnOffTrustedMode";
-  } else if (d->prof.trust_action == SG_TRUST_ACTION_ROTATE) {
-    ev->detail = "RotateTrustedCertificate";
+  if (w->prof.batch != NULL && w->prof.trust_action != SG_BATCH_NONE) {
+    v->detail = w->prof.batch->name;
   } else {
-    ev->detail = d->env.is_signed ? "signed profile" : "unsigned profile";
-  }
-  /* issue 9 / defect 12 (wip-parse): "no handler" names the CSP. */
-  if (d->unhandled_csp != NULL) {
-    sg_detail_no_handler(res->detail, sizeof res->detail, d->unhandled_csp);
-    ev->detail = res->detail;
+    v->detail = w->env.is_signed ? "signed profile" : "unsigned profile";
   }
 }
 
-int sg_policy_decide(sg_agent *a, const uint8_t *text, size_t len, sg_feed_result *res,
-                     sg_event *ev) {
+void sg_policy_work_init(sg_policy_work *w, uint8_t *arena, size_t cap) {
+  memset(w, 0, sizeof *w);
+  sg_arena_init(&w->arena, arena, cap);
+}
+
+void sg_policy_work_free(sg_policy_work *w) {
+  if (w != NULL) {
+    sg_profile_free(&w->prof);
+  }
+}
+
+int sg_policy_decide(const sg_policy_input *in, const uint8_t *text, size_t len,
+                     sg_policy_work *w, sg_verdict *v) {
   int ret = SG_ERR_INTERNAL;
   sg_decision d;
+  sg_trust_record *next = v->next;
+  memset(v, 0, sizeof *v);
+  v->next = next;
+  v->code = SG_ERR_INTERNAL;
+  v->detail = "";
+  if (in == NULL || in->trust == NULL || next == NULL || w == NULL) {
+    return v->code = SG_ERR_ARG;
+  }
+  const sg_trust_state state = in->trust->state;
+  if (state == SG_STATE_LOCKED && in->recovery_cert == NULL) {
+    return v->code = SG_ERR_LOCKED; /* only a recovery profile is even read (defect 10) */
+  }
+  if (state != SG_STATE_TRUSTED && state != SG_STATE_UNTRUSTED && state != SG_STATE_LOCKED) {
+    return v->code = SG_ERR_INTERNAL; /* not a state we ever set: memory fault, refuse */
+  }
+  if (len > SG_MAX_PROFILE) {
+    return v->code = SG_ERR_TOO_LARGE; /* the arena is sized for SG_MAX_PROFILE */
+  }
   memset(&d, 0, sizeof d);
-  d.a = a;
-  if (a->trust.state == SG_STATE_LOCKED) {
-    return SG_ERR_LOCKED;
+  d.in = in;
+  d.w = w;
+  d.v = v;
+  d.t = in->trust;
+  int activated = 0;
+  if (sg_trust_activate_due_at(in->trust, in->now)) {
+    /* As of now the pending rotation is the anchor: decide on that record. */
+    memcpy(next, in->trust, sizeof *next);
+    activated = sg_trust_activate_due(next, in->now);
+    if (activated < 0) {
+      return v->code = activated;
+    }
+    d.t = next;
   }
-  if (a->trust.state != SG_STATE_TRUSTED && a->trust.state != SG_STATE_UNTRUSTED) {
-    return SG_ERR_INTERNAL; /* not a state we ever set: memory fault, refuse */
+  /* The caller's parsed anchor and its hash are of in->trust's anchor:
+   * after an activation here the anchor is another one. */
+  d.anchor = activated ? NULL : in->anchor;
+  if (!activated && in->anchor_sha256 != NULL) {
+    memcpy(d.anchor_sha256, in->anchor_sha256, sizeof d.anchor_sha256);
+  } else if (d.t->state == SG_STATE_TRUSTED) {
+    sg_sha256(d.t->anchor, d.t->anchor_len, d.anchor_sha256);
   }
-  sg_arena_init(&d.arena, a->arena, sizeof a->arena);
-  sg_json_use_agent_allocator(); /* until the end of this decision only */
-  d.eff = sg_agent_effective_time(a);
-  ret = sg_agent_activate_due(a, d.eff);
+  ret = sg_envelope_parse(text, len, &w->arena, &w->env);
   if (ret == SG_OK) {
-    ret = sg_envelope_parse(text, len, &d.arena, &d.env);
-  }
-  if (ret == SG_OK) {
-    if (d.env.is_signed) {
-      ret = sg_decide_signed(&d, res);
+    if (w->env.is_signed) {
+      ret = sg_decide_signed(&d);
     } else {
-      ret = sg_profile_parse(d.env.payload, d.env.payload_len, &d.arena, &d.prof);
+      ret = sg_profile_parse(w->env.payload, w->env.payload_len, &w->arena, &w->prof);
       if (ret == SG_OK) {
         ret = sg_decide_unsigned(&d);
       }
     }
   }
-  sg_report(&d, res, ev);
-  ev->profile_name = res->profile_name;
-  sg_profile_free(&d.prof);
-  sg_json_restore_default_allocator();
+  sg_describe(&d);
+  v->trust_changed = ret == SG_ACCEPTED && (v->trust_changed || activated);
+  v->persist = ret == SG_ACCEPTED && (v->persist || activated);
+  v->recovery = ret == SG_ACCEPTED && v->recovery;
+  v->code = ret;
   return ret;
 }

@@ -4,7 +4,7 @@
 
 #include "b64.h"
 #include "keyscreen.h"
-#include "sg_crypto.h"
+#include "sg_crypto_api.h"
 #include "stagegate/config.h"
 #include "stagegate/errors.h"
 
@@ -53,90 +53,85 @@ static int sg_target_ok(const cJSON *t) {
   return 1;
 }
 
-static int sg_anchor_mode_parse(const cJSON *v, sg_anchor_mode *mode) {
-  if (v == NULL) {
-    *mode = SG_ANCHOR_PINNED; /* the safer default */
-    return 1;
+/* One argument of a Batch action, read as its table type says. */
+static int sg_batch_arg_read(const sg_batch_arg *arg, const cJSON *v, sg_arena *a, sg_profile *p) {
+  switch (arg->type) {
+    case SG_ARG_ANCHOR_MODE:
+      p->anchor_mode = cJSON_IsString(v) ? sg_batch_anchor_mode(v->valuestring) : SG_ANCHOR_NONE;
+      return p->anchor_mode != SG_ANCHOR_NONE ? SG_OK : SG_ERR_ACTION_ARGS;
+    case SG_ARG_UNIX_TIME:
+      return sg_json_uint53(v, &p->activate_at) ? SG_OK : SG_ERR_ACTION_ARGS;
+    case SG_ARG_CERTIFICATE: {
+      if (!cJSON_IsString(v)) {
+        return SG_ERR_ACTION_ARGS;
+      }
+      const size_t n = strlen(v->valuestring);
+      const size_t cap = SG_B64_DECODED_MAX(n);
+      uint8_t *der = sg_arena_alloc(a, cap);
+      if (der == NULL) {
+        return SG_ERR_TOO_LARGE;
+      }
+      int ret =
+          sg_b64_decode(SG_B64_STD, v->valuestring, n, der, cap, &p->cert_len, SG_ERR_ACTION_ARGS);
+      if (ret != SG_OK) {
+        return ret;
+      }
+      ret = sg_keyscreen_bytes(der, p->cert_len); /* fails closed (keyscreen.c) */
+      if (ret != SG_OK) {
+        return ret;
+      }
+      if (p->cert_len == 0 || p->cert_len > SG_MAX_CERT) {
+        return p->cert_len == 0 ? SG_ERR_ACTION_ARGS : SG_ERR_TOO_LARGE;
+      }
+      if (!sg_der_is_one_sequence(der, p->cert_len)) {
+        return SG_ERR_CERT_FORMAT; /* exactly one DER certificate: nothing after it */
+      }
+      p->cert = der;
+      return SG_OK;
+    }
   }
-  if (!cJSON_IsString(v)) {
-    return 0;
-  }
-  if (strcmp(v->valuestring, "pinned") == 0) {
-    *mode = SG_ANCHOR_PINNED;
-  } else if (strcmp(v->valuestring, "ca") == 0) {
-    *mode = SG_ANCHOR_CA;
-  } else {
-    return 0;
-  }
-  return 1;
+  return SG_ERR_ACTION_ARGS;
 }
 
-/* A Batch action: the agent's own. Exactly the members each one defines. */
+/* A Batch action: the agent's own. Exactly the members its row of the
+ * Batch table defines ("csp", "action" and the arguments), each of its type. */
 static int sg_batch_action(const cJSON *act, sg_arena *a, sg_profile *p) {
-  static const char *const on_keys[] = {"csp", "action", "certificate", "anchor"};
-  static const char *const off_keys[] = {"csp", "action"};
-  static const char *const rot_keys[] = {"csp", "action", "certificate", "activate_at", "anchor"};
   const cJSON *name = sg_json_member(act, "action");
-  const char *const *keys = NULL;
-  size_t nkeys = 0;
-  sg_trust_action kind = SG_TRUST_ACTION_NONE;
   if (!cJSON_IsString(name)) {
     return SG_ERR_ACTION_ARGS;
   }
-  if (strcmp(name->valuestring, "TurnOnTrustedMode") == 0) {
-    kind = SG_TRUST_ACTION_TURN_ON;
-    keys = on_keys;
-    nkeys = sizeof on_keys / sizeof on_keys[0];
-  } else if (strcmp(name->valuestring, "TurnOffTrustedMode") == 0) {
-    kind = SG_TRUST_ACTION_TURN_OFF;
-    keys = off_keys;
-    nkeys = sizeof off_keys / sizeof off_keys[0];
-  } else if (strcmp(name->valuestring, "RotateTrustedCertificate") == 0) {
-    kind = SG_TRUST_ACTION_ROTATE;
-    keys = rot_keys;
-    nkeys = sizeof rot_keys / sizeof rot_keys[0];
-  } else {
+  const sg_batch_row *row = sg_batch_find(name->valuestring);
+  if (row == NULL) {
     return SG_ERR_UNSUPPORTED_ACTION;
   }
-  if (p->trust_action != SG_TRUST_ACTION_NONE) {
+  if (p->trust_action != SG_BATCH_NONE) {
     return SG_ERR_ACTION_ARGS; /* one trust change per profile */
   }
   for (const cJSON *m = act->child; m != NULL; m = m->next) {
-    if (!sg_key_allowed(m->string, keys, nkeys)) {
+    if (strcmp(m->string, "csp") != 0 && strcmp(m->string, "action") != 0 &&
+        sg_batch_arg_find(row, m->string) == NULL) {
       return SG_ERR_ACTION_ARGS;
     }
   }
-  p->trust_action = kind;
-  if (kind == SG_TRUST_ACTION_TURN_OFF) {
-    return SG_OK;
+  p->trust_action = row->kind;
+  p->batch = row;
+  p->anchor_mode = SG_ANCHOR_PINNED; /* the safer default, when "anchor" is left out */
+  /* Shape first (every required argument there), then each value: a
+   * missing argument reads the same whatever the others hold. */
+  for (unsigned i = 0; i < row->nargs; i++) {
+    if (row->args[i].presence == SG_ARG_REQUIRED && sg_json_member(act, row->args[i].name) == NULL) {
+      return SG_ERR_ACTION_ARGS;
+    }
   }
-  const cJSON *cert = sg_json_member(act, "certificate");
-  if (!cJSON_IsString(cert) || !sg_anchor_mode_parse(sg_json_member(act, "anchor"), &p->anchor_mode)) {
-    return SG_ERR_ACTION_ARGS;
-  }
-  const size_t n = strlen(cert->valuestring);
-  const size_t cap = SG_B64_DECODED_MAX(n);
-  uint8_t *der = sg_arena_alloc(a, cap);
-  if (der == NULL) {
-    return SG_ERR_TOO_LARGE;
-  }
-  int ret = sg_b64_decode(SG_B64_STD, cert->valuestring, n, der, cap, &p->cert_len, SG_ERR_ACTION_ARGS);
-  if (ret != SG_OK) {
-    return ret;
-  }
-  ret = sg_keyscreen_bytes(der, p->cert_len);
-  if (ret != SG_OK) {
-    return ret;
-  }
-  if (p->cert_len == 0 || p->cert_len > SG_MAX_CERT) {
-    return p->cert_len == 0 ? SG_ERR_ACTION_ARGS : SG_ERR_TOO_LARGE;
-  }
-  if (!sg_der_is_one_sequence(der, p->cert_len)) {
-    return SG_ERR_CERT_FORMAT; /* exactly one DER certificate: nothing after it */
-  }
-  p->cert = der;
-  if (kind == SG_TRUST_ACTION_ROTATE && !sg_json_uint53(sg_json_member(act, "activate_at"), &p->activate_at)) {
-    return SG_ERR_ACTION_ARGS;
+  for (unsigned i = 0; i < row->nargs; i++) {
+    const cJSON *v = sg_json_member(act, row->args[i].name);
+    if (v == NULL) {
+      continue;
+    }
+    const int ret = sg_batch_arg_read(&row->args[i], v, a, p);
+    if (ret != SG_OK) {
+      return ret;
+    }
   }
   return SG_OK;
 }
@@ -200,6 +195,7 @@ static int sg_profile_fields(sg_profile *p, sg_arena *a) {
   }
   p->target = v;
   p->actions = sg_json_member(root, "actions");
+  p->batch = sg_batch_of(SG_BATCH_NONE);
   int ret = sg_keyscreen_json(root);
   if (ret == SG_OK) {
     ret = sg_actions_parse(p->actions, a, p);

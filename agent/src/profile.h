@@ -2,7 +2,8 @@
  * The profile (DESIGN.md "Wire format"): strict schema over cJSON.
  * Unknown top-level keys, wrong types and out-of-range numbers are
  * rejected with a specific error. Batch (the agent's own CSP) actions are
- * checked here; other CSPs are checked by the firmware's handlers.
+ * checked here against the Batch table (batch_actions.h); other CSPs are
+ * checked by the firmware's handlers.
  */
 #ifndef SG_PROFILE_H
 #define SG_PROFILE_H
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "arena.h"
+#include "batch_actions.h"
 #include "json.h"
 #include "stagegate/platform.h"
 #include "stagegate/trust.h"
@@ -19,12 +21,6 @@
 #define SG_MAX_NAME 63
 #define SG_MAX_TARGETS 32
 
-typedef enum {
-  SG_TRUST_ACTION_NONE = 0,
-  SG_TRUST_ACTION_TURN_ON = 0x7101,
-  SG_TRUST_ACTION_TURN_OFF = 0x7102,
-  SG_TRUST_ACTION_ROTATE = 0x7103,
-} sg_trust_action;
 
 typedef struct {
   cJSON *root;           /* owned; sg_profile_free releases it */
@@ -33,7 +29,8 @@ typedef struct {
   int has_seq, has_iat, has_exp;
   const cJSON *target;   /* NULL = any device */
   const cJSON *actions;  /* array, 1..SG_MAX_ACTIONS objects with "csp" */
-  sg_trust_action trust_action; /* at most one per profile */
+  sg_batch_kind trust_action; /* at most one Batch action per profile */
+  const sg_batch_row *batch;  /* its row (batch_actions.c); the "(none)" row if none */
   const uint8_t *cert;   /* TurnOn / Rotate certificate DER, in the arena */
   size_t cert_len;
   sg_anchor_mode anchor_mode;

@@ -6,7 +6,7 @@
  *
  *   off  size  field
  *   0    4     magic 53 47 54 53 ("SGTS")
- *   4    2     format version, 01 00
+ *   4    2     format version, 02 00 (01 00: format 1, still read; see below)
  *   6    2     reserved, 00 00
  *   8    4     generation, 1..0xFFFFFFFE (0 and 0xFFFFFFFF never valid)
  *   12   4     payload length L, in bytes
@@ -24,14 +24,28 @@
  *     05 PENDING_MODE 2  PINNED | CA
  *     06 ACTIVATE_AT  8  Unix seconds the pending certificate takes over
  *     07 SEQ_FLOOR    8  highest seq accepted
- *     08 TIME_FLOOR   8  highest iat accepted
- *   STATE, MODE, SEQ_FLOOR, TIME_FLOOR always; ANCHOR exactly when
+ *     08 TIME_FLOOR   8  highest iat the anchor authorized
+ *     09 FORMER       40n  former anchors, n = 1..SG_MAX_FORMER_ANCHORS, most
+ *                          recently retired first, each: SHA-256 of the key's
+ *                          SubjectPublicKeyInfo (32), its seq floor (8)
+ *   STATE, MODE, SEQ_FLOOR, TIME_FLOOR always; FORMER when the table is not
+ *   empty, in any state (format 2 only); ANCHOR exactly when
  *   TRUSTED; PENDING, PENDING_MODE, ACTIVATE_AT together or not at all,
  *   only when TRUSTED. UNTRUSTED has MODE NONE. Anything else -- unknown
  *   or repeated or out-of-order tags, a length past the payload end, bytes
  *   left over, non-zero padding or reserved bytes, invalid values -- makes
  *   the copy invalid, as does a digest mismatch: an invalid copy is never
  *   interpreted.
+ *
+ * Formats. Format 2 (this code) adds FORMER and changes what the floors
+ * mean: SEQ_FLOOR is the current anchor key's floor (0 when UNTRUSTED),
+ * and floors move only with profiles the anchor authorized (agent/src/
+ * floors.h). Format 1 records are read as they are (no FORMER; the floor
+ * of an UNTRUSTED format-1 record still binds every enrolment), so a
+ * firmware update keeps the device's state; every store writes format 2.
+ * The genesis record stays format 1, byte for byte, so that factory
+ * detection of a torn genesis is unchanged. Footprint: FORMER adds at most
+ * 4 + 40 * SG_MAX_FORMER_ANCHORS bytes (164 with the default 4) to a copy.
  *
  * The body is padded to 32 bytes so that the digest is one aligned
  * program of its own (prog_size <= 32), and the format does not depend on
@@ -92,14 +106,16 @@
 
 #include <string.h>
 
-#include "sg_crypto.h"
+#include "sg_crypto_api.h"
 #include "stagegate/errors.h"
 
 #define SG_SLOT_MAGIC0 0x53u /* 'S' 'G' 'T' 'S' */
 #define SG_SLOT_MAGIC1 0x47u
 #define SG_SLOT_MAGIC2 0x54u
 #define SG_SLOT_MAGIC3 0x53u
-#define SG_SLOT_VERSION 1u
+#define SG_SLOT_VERSION 2u
+#define SG_SLOT_VERSION_1 1u /* read; written only as the genesis record */
+#define SG_SLOT_FORMER_ENTRY 40u
 #define SG_SLOT_HEADER 16u
 #define SG_SLOT_ALIGN 32u
 #define SG_SLOT_DIGEST 32u
@@ -109,7 +125,8 @@
 #define SG_SLOT_TLV_HEADER 4u
 /* Largest payload we write: every TLV, both certificates at the maximum. */
 #define SG_SLOT_PAYLOAD_MAX \
-  (6u + 6u + 4u + SG_MAX_CERT + 4u + SG_MAX_CERT + 6u + 12u + 12u + 12u)
+  (6u + 6u + 4u + SG_MAX_CERT + 4u + SG_MAX_CERT + 6u + 12u + 12u + 12u + 4u + \
+   SG_SLOT_FORMER_ENTRY * SG_MAX_FORMER_ANCHORS)
 /* The genesis record: header, STATE, MODE, SEQ_FLOOR, TIME_FLOOR. */
 #define SG_SLOT_GENESIS_SIZE \
   ((((SG_SLOT_HEADER + 6u + 6u + 12u + 12u) + SG_SLOT_ALIGN - 1u) & ~(SG_SLOT_ALIGN - 1u)) + SG_SLOT_DIGEST)
@@ -127,6 +144,7 @@ enum {
   SG_TAG_ACTIVATE_AT = 6,
   SG_TAG_SEQ_FLOOR = 7,
   SG_TAG_TIME_FLOOR = 8,
+  SG_TAG_FORMER = 9,
 };
 
 enum { SG_COPY_A = 0, SG_COPY_B = 1 };
@@ -150,6 +168,8 @@ typedef struct {
   uint64_t activate_at;
   uint64_t seq_floor;
   uint64_t time_floor;
+  const sg_former_anchor *former;
+  uint32_t former_count;
 } sg_slot_view;
 
 /* ---- little-endian helpers ------------------------------------------------ */
@@ -188,7 +208,8 @@ static int sg_mode_is_anchor(uint32_t m) { return m == SG_ANCHOR_PINNED || m == 
 /* The one definition of a self-consistent record, for what we store and
  * what we load alike. 1 if consistent. */
 static int sg_slot_view_ok(const sg_slot_view *v) {
-  if (v->anchor_len > SG_MAX_CERT || v->pending_len > SG_MAX_CERT) {
+  if (v->anchor_len > SG_MAX_CERT || v->pending_len > SG_MAX_CERT ||
+      v->former_count > SG_MAX_FORMER_ANCHORS) {
     return 0;
   }
   if (v->pending_len == 0) {
@@ -207,8 +228,12 @@ static int sg_slot_view_ok(const sg_slot_view *v) {
   return 0;
 }
 
-static uint32_t sg_slot_payload_len(uint32_t anchor_len, uint32_t pending_len) {
+static uint32_t sg_slot_payload_len(uint32_t anchor_len, uint32_t pending_len,
+                                    uint32_t former_count) {
   uint32_t n = 6u + 6u + 12u + 12u; /* STATE, MODE, SEQ_FLOOR, TIME_FLOOR */
+  if (former_count > 0) {
+    n += SG_SLOT_TLV_HEADER + SG_SLOT_FORMER_ENTRY * former_count;
+  }
   if (anchor_len > 0) {
     n += SG_SLOT_TLV_HEADER + anchor_len;
   }
@@ -226,7 +251,7 @@ size_t sg_trustslot_record_size(size_t anchor_len, size_t pending_len) {
   if (anchor_len > SG_MAX_CERT || pending_len > SG_MAX_CERT) {
     return SIZE_MAX;
   }
-  return sg_slot_size(sg_slot_payload_len((uint32_t)anchor_len, (uint32_t)pending_len));
+  return sg_slot_size(sg_slot_payload_len((uint32_t)anchor_len, (uint32_t)pending_len, 0));
 }
 
 size_t sg_trustslot_footprint(uint32_t sector_size) {
@@ -269,6 +294,8 @@ static void sg_slot_view_from(const sg_trust_record *rec, sg_slot_view *v) {
   v->activate_at = rec->activate_at;
   v->seq_floor = rec->seq_floor;
   v->time_floor = rec->time_floor;
+  v->former = rec->former;
+  v->former_count = rec->former_count;
 }
 
 /* ---- geometry -------------------------------------------------------------- */
@@ -403,9 +430,14 @@ static int sg_slot_scan(const sg_blockdev *bd, const sg_slot_geo *g, unsigned co
   }
   ret = SG_SLOT_INVALID;
   if (hdr[0] != SG_SLOT_MAGIC0 || hdr[1] != SG_SLOT_MAGIC1 || hdr[2] != SG_SLOT_MAGIC2 ||
-      hdr[3] != SG_SLOT_MAGIC3 || sg_le16(hdr + 4) != SG_SLOT_VERSION || sg_le16(hdr + 6) != 0) {
+      hdr[3] != SG_SLOT_MAGIC3 || sg_le16(hdr + 6) != 0) {
     goto out;
   }
+  const uint32_t version = sg_le16(hdr + 4);
+  if (version != SG_SLOT_VERSION && version != SG_SLOT_VERSION_1) {
+    goto out;
+  }
+  const uint32_t last_tag = version == SG_SLOT_VERSION_1 ? SG_TAG_TIME_FLOOR : SG_TAG_FORMER;
   const uint32_t g_no = sg_le32(hdr + 8);
   const uint32_t len = sg_le32(hdr + 12);
   /* Bound the length before any arithmetic with it. */
@@ -427,13 +459,32 @@ static int sg_slot_scan(const sg_blockdev *bd, const sg_slot_geo *g, unsigned co
     const uint32_t tag = sg_le16(val);
     const uint32_t tlen = sg_le16(val + 2);
     /* Strictly ascending: no repeats, one canonical form. */
-    if (tag <= last || tag > SG_TAG_TIME_FLOOR || tlen > end - r.pos) {
+    if (tag <= last || tag > last_tag || tlen > end - r.pos) {
       goto out;
     }
     last = tag;
     seen |= 1u << tag;
     uint8_t *cert = NULL;
     switch (tag) {
+    case SG_TAG_FORMER:
+      if (tlen == 0 || tlen % SG_SLOT_FORMER_ENTRY != 0 ||
+          tlen / SG_SLOT_FORMER_ENTRY > SG_MAX_FORMER_ANCHORS) {
+        goto out;
+      }
+      v->former_count = tlen / SG_SLOT_FORMER_ENTRY;
+      for (uint32_t i = 0; i < v->former_count; i++) {
+        uint8_t entry[SG_SLOT_FORMER_ENTRY];
+        ret = sg_rd(&r, entry, sizeof entry);
+        if (ret != SG_OK) {
+          goto out;
+        }
+        if (rec != NULL) {
+          memcpy(rec->former[i].key_id, entry, 32);
+          rec->former[i].seq_floor = sg_le64(entry + 32);
+        }
+      }
+      ret = SG_SLOT_INVALID;
+      break;
     case SG_TAG_ANCHOR:
     case SG_TAG_PENDING:
       if (tlen == 0 || tlen > SG_MAX_CERT) {
@@ -608,17 +659,17 @@ static void sg_wr_tlv64(sg_slot_writer *w, uint32_t tag, uint64_t value) {
  * returned for the read-back check. SG_OK, SG_ERR_STORAGE or
  * SG_ERR_INTERNAL (memory sink too small).
  */
-static int sg_slot_emit(sg_slot_writer *w, const sg_slot_view *v, uint32_t gen,
+static int sg_slot_emit(sg_slot_writer *w, const sg_slot_view *v, uint32_t gen, uint32_t version,
                         uint8_t digest[SG_SLOT_DIGEST]) {
   static const uint8_t zeros[SG_SLOT_ALIGN] = {0};
   uint8_t hdr[SG_SLOT_HEADER];
-  const uint32_t len = sg_slot_payload_len(v->anchor_len, v->pending_len);
+  const uint32_t len = sg_slot_payload_len(v->anchor_len, v->pending_len, v->former_count);
 
   hdr[0] = SG_SLOT_MAGIC0;
   hdr[1] = SG_SLOT_MAGIC1;
   hdr[2] = SG_SLOT_MAGIC2;
   hdr[3] = SG_SLOT_MAGIC3;
-  sg_put16(hdr + 4, SG_SLOT_VERSION);
+  sg_put16(hdr + 4, version);
   sg_put16(hdr + 6, 0);
   sg_put32(hdr + 8, gen);
   sg_put32(hdr + 12, len);
@@ -640,6 +691,18 @@ static int sg_slot_emit(sg_slot_writer *w, const sg_slot_view *v, uint32_t gen,
   }
   sg_wr_tlv64(w, SG_TAG_SEQ_FLOOR, v->seq_floor);
   sg_wr_tlv64(w, SG_TAG_TIME_FLOOR, v->time_floor);
+  if (v->former_count > 0) {
+    uint8_t th[SG_SLOT_TLV_HEADER];
+    sg_put16(th, SG_TAG_FORMER);
+    sg_put16(th + 2, SG_SLOT_FORMER_ENTRY * v->former_count);
+    sg_wr(w, th, sizeof th);
+    for (uint32_t i = 0; i < v->former_count; i++) {
+      uint8_t floor[8];
+      sg_put64(floor, v->former[i].seq_floor);
+      sg_wr(w, v->former[i].key_id, 32);
+      sg_wr(w, floor, sizeof floor);
+    }
+  }
   sg_wr(w, zeros, sg_align32(SG_SLOT_HEADER + len) - (SG_SLOT_HEADER + len));
   sg_sha256_finish(&w->sha, digest);
   sg_wr_flush(w); /* the body is complete before the digest starts */
@@ -660,7 +723,7 @@ static int sg_slot_genesis(uint8_t img[SG_SLOT_GENESIS_SIZE]) {
   sg_slot_view_factory(&v);
   w.mem = img;
   w.cap = SG_SLOT_GENESIS_SIZE;
-  return sg_slot_emit(&w, &v, SG_SLOT_GENESIS_GEN, digest);
+  return sg_slot_emit(&w, &v, SG_SLOT_GENESIS_GEN, SG_SLOT_VERSION_1, digest);
 }
 
 /*
@@ -670,13 +733,17 @@ static int sg_slot_genesis(uint8_t img[SG_SLOT_GENESIS_SIZE]) {
  */
 static int sg_slot_write(const sg_blockdev *bd, const sg_slot_geo *g, unsigned copy,
                          const sg_slot_view *v, uint32_t gen, int erase) {
+  /* The genesis record (generation 1, programmed without erase) keeps
+   * format 1: factory detection compares against its exact bytes. */
+  const uint32_t version = gen == SG_SLOT_GENESIS_GEN && !erase ? SG_SLOT_VERSION_1 : SG_SLOT_VERSION;
   int ret = SG_ERR_INTERNAL;
   sg_slot_writer w;
   sg_slot_view back;
   uint32_t back_gen = 0;
   uint8_t digest[SG_SLOT_DIGEST];
   uint8_t back_digest[SG_SLOT_DIGEST];
-  const uint32_t size = sg_slot_size(sg_slot_payload_len(v->anchor_len, v->pending_len));
+  const uint32_t size =
+      sg_slot_size(sg_slot_payload_len(v->anchor_len, v->pending_len, v->former_count));
 
   if (erase) {
     const uint32_t sectors = (size + g->sector_size - 1u) / g->sector_size;
@@ -690,7 +757,7 @@ static int sg_slot_write(const sg_blockdev *bd, const sg_slot_geo *g, unsigned c
   w.bd = bd;
   w.g = g;
   w.copy = copy;
-  ret = sg_slot_emit(&w, v, gen, digest);
+  ret = sg_slot_emit(&w, v, gen, version, digest);
   if (ret != SG_OK) {
     return SG_ERR_STORAGE;
   }
@@ -834,10 +901,14 @@ int sg_trustslot_load(const sg_blockdev *bd, sg_trust_record *rec) {
   rec->activate_at = v.activate_at;
   rec->seq_floor = v.seq_floor;
   rec->time_floor = v.time_floor;
+  rec->former_count = v.former_count; /* entries were read into rec->former */
   rec->generation = gen;
   /* Bytes past the certificates stay zero (set by sg_trust_record_locked). */
   return SG_OK;
 }
+
+static int sg_slot_commit(const sg_blockdev *bd, const sg_slot_geo *gp, unsigned target,
+                          const sg_slot_view *vp, uint32_t gen, sg_trust_record *rec);
 
 int sg_trustslot_store(const sg_blockdev *bd, sg_trust_record *rec) {
   int ret = SG_ERR_INTERNAL;
@@ -859,7 +930,7 @@ int sg_trustslot_store(const sg_blockdev *bd, sg_trust_record *rec) {
   if (!sg_slot_view_ok(&v)) {
     return SG_ERR_ARG;
   }
-  if (sg_slot_size(sg_slot_payload_len(v.anchor_len, v.pending_len)) > g.half_bytes ||
+  if (sg_slot_size(sg_slot_payload_len(v.anchor_len, v.pending_len, v.former_count)) > g.half_bytes ||
       rec->generation > SG_SLOT_GEN_MAX - 2u) {
     return SG_ERR_STORAGE_FULL;
   }
@@ -885,6 +956,16 @@ int sg_trustslot_store(const sg_blockdev *bd, sg_trust_record *rec) {
   } else {
     return SG_ERR_LOCKED;
   }
+  return sg_slot_commit(bd, &g, target, &v, gen, rec);
+}
+
+/* Write `v` into `target` as generation `gen` (the commit point), raise
+ * the counter, mirror into the other copy as gen + 1. */
+static int sg_slot_commit(const sg_blockdev *bd, const sg_slot_geo *gp, unsigned target,
+                          const sg_slot_view *vp, uint32_t gen, sg_trust_record *rec) {
+  int ret = SG_ERR_INTERNAL;
+  const sg_slot_geo g = *gp;
+  const sg_slot_view v = *vp;
   /* The commit: until this write's digest lands, the other copy (current
    * record, or genesis) is what loads. */
   ret = sg_slot_write(bd, &g, target, &v, gen, 1);
@@ -906,4 +987,45 @@ int sg_trustslot_store(const sg_blockdev *bd, sg_trust_record *rec) {
   }
   rec->generation = gen + 1u;
   return SG_OK;
+}
+
+int sg_trustslot_store_recovery(const sg_blockdev *bd, sg_trust_record *rec) {
+  int ret = SG_ERR_INTERNAL;
+  sg_slot_geo g;
+  sg_slot_survey s;
+  sg_slot_view v;
+  if (rec == NULL) {
+    return SG_ERR_ARG;
+  }
+  ret = sg_slot_geometry(bd, &g);
+  if (ret != SG_OK) {
+    return ret;
+  }
+  sg_slot_view_from(rec, &v);
+  if (!sg_slot_view_ok(&v)) {
+    return SG_ERR_ARG;
+  }
+  if (sg_slot_size(sg_slot_payload_len(v.anchor_len, v.pending_len, v.former_count)) > g.half_bytes) {
+    return SG_ERR_STORAGE_FULL;
+  }
+  ret = sg_slot_survey_run(bd, &g, &s);
+  if (ret != SG_OK) {
+    return ret;
+  }
+  if (s.best < 0 && s.factory && s.counter == 0) {
+    rec->generation = 0; /* factory storage: the ordinary first store */
+    return sg_trustslot_store(bd, rec);
+  }
+  /* Above everything the storage or the counter has seen. */
+  uint32_t base = s.counter;
+  for (unsigned c = SG_COPY_A; c <= SG_COPY_B; c++) {
+    if (s.valid[c] && s.gen[c] > base) {
+      base = s.gen[c];
+    }
+  }
+  if (base > SG_SLOT_GEN_MAX - 2u) {
+    return SG_ERR_STORAGE_FULL;
+  }
+  const unsigned target = s.best == SG_COPY_A ? SG_COPY_B : SG_COPY_A;
+  return sg_slot_commit(bd, &g, target, &v, base + 1u, rec);
 }

@@ -27,12 +27,13 @@ void sg_trust_record_factory(sg_trust_record *rec);
  * Copy A is sectors [0, n/2), copy B sectors [n/2, n).
  */
 
-/* Largest record (both certificates SG_MAX_CERT bytes), in bytes on flash;
+/* Largest record (both certificates SG_MAX_CERT bytes, a full table of
+ * former anchors), in bytes on flash;
  * each half of the device must hold at least this many bytes for every
  * state the agent can reach. See trustslot.c for the layout. */
 #define SG_TRUSTSLOT_RECORD_MAX                                                   \
-  ((((16u + 6u + 6u + 4u + SG_MAX_CERT + 4u + SG_MAX_CERT + 6u + 12u + 12u + 12u) \
-     + 31u) & ~31u) + 32u)
+  ((((16u + 6u + 6u + 4u + SG_MAX_CERT + 4u + SG_MAX_CERT + 6u + 12u + 12u + 12u  \
+      + 4u + 40u * SG_MAX_FORMER_ANCHORS) + 31u) & ~31u) + 32u)
 
 /* Bytes of flash the slot needs with this sector size: two copies, each
  * SG_TRUSTSLOT_RECORD_MAX rounded up to whole sectors; 0 if sector_size
@@ -86,7 +87,19 @@ int sg_trustslot_load(const sg_blockdev *bd, sg_trust_record *rec);
  */
 int sg_trustslot_store(const sg_blockdev *bd, sg_trust_record *rec);
 
-/* Bytes a record with these certificate sizes occupies on flash (exact:
+/*
+ * Recovery (issue 9, defect 10): persist `rec` whatever the storage holds
+ * -- a locked, rolled-back or ambiguous slot included -- as a generation
+ * above every valid copy and the monotonic counter, into the copy that is
+ * not the best valid one, then mirror it. Power lost before the commit
+ * point leaves the storage as it was (still locked: scan again). Factory
+ * storage takes the ordinary first store. Only the agent's RecoverTrust
+ * path calls this, after the recovery certificate's signature checked out.
+ */
+int sg_trustslot_store_recovery(const sg_blockdev *bd, sg_trust_record *rec);
+
+/* Bytes a record with these certificate sizes and no former anchors
+ * occupies on flash (each former anchor adds 40, the table 4 more) (exact:
  * the layout does not depend on the device); SIZE_MAX if a length is
  * above SG_MAX_CERT. */
 size_t sg_trustslot_record_size(size_t anchor_len, size_t pending_len);

@@ -52,11 +52,11 @@ jws_compact() {
   printf '%s.%s.%s' "$h" "$p" "$s"
 }
 
-# jws_general PAYLOAD-FILE ALG1 KEY1 CERT1 ALG2 KEY2 CERT2  (two signatures)
+# jws_general PAYLOAD-FILE ALG1 KEY1 CERT1 ALG2 KEY2 CERT2 [extra header 1]  (two signatures)
 jws_general() {
   local p h1 h2 s1 s2
   p=$(b64u < "$1")
-  h1=$(protected_header "$2" "$4" | b64u)
+  h1=$(protected_header "$2" "$4" "${8:-}" | b64u)
   s1=$(printf '%s.%s' "$h1" "$p" | sign_raw "$2" "$3" | b64u)
   h2=$(protected_header "$5" "$7" | b64u)
   s2=$(printf '%s.%s' "$h2" "$p" | sign_raw "$5" "$6" | b64u)

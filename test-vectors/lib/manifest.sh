@@ -3,8 +3,11 @@
 # Wifi = ok, Picky = check refuses {"bad":true}, Fail = run fails).
 # A step feeds every line of `feed` in order; each line but the last must
 # answer SG_NEED_MORE (or `each` when given), the last answers `expect`.
-# `clock` sets the device clock from that step on; `state` is the trust
-# state expected after the step.
+# `clock` sets the device clock for that step (test_profile_vectors keeps it
+# for the following steps, run-scenarios goes back to the default: give it
+# on every step that needs it); `state` is the trust
+# state expected after the step. A scenario's optional `recovery` names the
+# recovery certificate (DER, in profiles/) the device is built with.
 write_manifest() {
   local T=$T0
   cat > manifest.json <<JSON
@@ -86,7 +89,19 @@ write_manifest() {
       {"feed": "wifi-ca-evil.jws", "expect": "SG_ERR_CHAIN"},
       {"feed": "wifi-ca-nods.jws", "expect": "SG_ERR_CERT_USAGE"},
       {"feed": "wifi-ca-expired.jws", "expect": "SG_ERR_CERT_EXPIRED"},
-      {"feed": "turnoff-ca-signer.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"}]},
+      {"feed": "turnoff-ca-signer.jws", "expect": "SG_ERR_ANCHOR_KEY_REQUIRED", "state": "TRUSTED"},
+      {"feed": "wifi-ca-tls.jws", "expect": "SG_ERR_CERT_USAGE"},
+      {"feed": "wifi-ca-staging.jws", "expect": "SG_ERR_CERT_USAGE"},
+      {"feed": "wifi-ca-root.jws", "expect": "SG_ACCEPTED"},
+      {"feed": "turnoff-ca-tls.jws", "expect": "SG_ERR_ANCHOR_KEY_REQUIRED"},
+      {"feed": "rotate-ca-tls-admin2.jws", "expect": "SG_ERR_ANCHOR_KEY_REQUIRED", "state": "TRUSTED"},
+      {"feed": "wifi-hugee.jws", "expect": "SG_ERR_CERT_USAGE"},
+      {"feed": "turnoff-ca-root.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"}]},
+    {"name": "CA anchor: proof of possession by an EKU leaf of the CA", "steps": [
+      {"feed": "turnon-root-ca-by-tls.jws", "expect": "SG_ERR_CERT_USAGE", "state": "UNTRUSTED"},
+      {"feed": "turnon-root-ca-by-evil.jws", "expect": "SG_ERR_CHAIN", "state": "UNTRUSTED"},
+      {"feed": "turnon-root-ca-by-signer.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "wifi-ca-signer.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"}]},
     {"name": "certificate not yet valid, one second early", "steps": [
       {"clock": 1777593599, "feed": "turnon-short.jws", "expect": "SG_ERR_CERT_NOT_YET_VALID", "state": "UNTRUSTED"},
       {"clock": 1777593600, "feed": "turnon-short.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"}]},
@@ -104,6 +119,52 @@ write_manifest() {
       {"clock": $((T + 99)), "feed": "wifi-admin2-30.jws", "expect": "SG_ERR_UNKNOWN_SIGNER"},
       {"clock": $((T + 100)), "feed": "wifi-admin2-30.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
       {"feed": "wifi-admin-31.jws", "expect": "SG_ERR_UNKNOWN_SIGNER"}]},
+    {"name": "floors before enrolment: a stranger's barcodes move no floor", "steps": [
+      {"feed": "wifi-stranger-maxseq.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"},
+      {"feed": "wifi-stranger-skew.jws", "expect": "SG_ACCEPTED"},
+      {"clock": $LATE, "feed": "wifi-stranger-late.jws", "expect": "SG_ACCEPTED"},
+      {"clock": $T, "feed": "turnon-short.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "wifi-short.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"}]},
+    {"name": "floors per key: a new owner starts clean", "steps": [
+      {"feed": "turnon-admin.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "wifi-admin-5.jws", "expect": "SG_ACCEPTED"},
+      {"feed": "turnoff-admin-10.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"},
+      {"feed": "turnon-admin2-seq1.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "turnoff-admin-10.jws", "expect": "SG_ERR_UNKNOWN_SIGNER", "state": "TRUSTED"}]},
+    {"name": "trust changes must carry exp, at most 7 days after iat", "steps": [
+      {"feed": "turnon-admin.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "turnoff-admin-noexp.jws", "expect": "SG_ERR_EXP_REQUIRED"},
+      {"feed": "turnoff-admin-longexp.jws", "expect": "SG_ERR_EXP_TOO_LONG"},
+      {"feed": "turnoff-admin-exp7d1s.jws", "expect": "SG_ERR_EXP_TOO_LONG"},
+      {"feed": "rotate-admin-admin2-noexp.jws", "expect": "SG_ERR_EXP_REQUIRED", "state": "TRUSTED"},
+      {"clock": $((TRUST_IAT + 7 * 86400)), "feed": "turnoff-admin-10.jws", "expect": "SG_ERR_PROFILE_EXPIRED", "state": "TRUSTED"},
+      {"clock": $((TRUST_IAT + 7 * 86400 - 1)), "feed": "turnoff-admin-10.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"}]},
+    {"name": "an expensive stranger is refused before any signature math", "steps": [
+      {"feed": "wifi-hugee.jws", "expect": "SG_ERR_KEY_PARAMS", "state": "UNTRUSTED"},
+      {"feed": "turnon-admin.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "wifi-hugee.jws", "expect": "SG_ERR_UNKNOWN_SIGNER", "state": "TRUSTED"}]},
+    {"name": "expired anchor: its own key may still turn off", "steps": [
+      {"feed": "turnon-expiring.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"clock": 1780272000, "feed": "wifi-expiring.jws", "expect": "SG_ACCEPTED"},
+      {"clock": $LATE, "feed": "wifi-expiring.jws", "expect": "SG_ERR_CERT_EXPIRED"},
+      {"clock": $LATE, "feed": "turnoff-expiring-late.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"}]},
+    {"name": "expired anchor: its own key may still rotate", "steps": [
+      {"feed": "turnon-expiring.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"clock": $LATE, "feed": "rotate-expiring-admin2-late.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"clock": $LATE, "feed": "wifi-admin2-30.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"}]},
+    {"name": "recovery certificate returns a trusted device to untrusted, floors kept", "recovery": "recovery-cert.der", "steps": [
+      {"feed": "recover-by-recovery.jws", "expect": "SG_ERR_NOT_TRUSTED", "state": "UNTRUSTED"},
+      {"feed": "turnon-admin.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "wifi-admin-5.jws", "expect": "SG_ACCEPTED"},
+      {"feed": "recover-by-admin.jws", "expect": "SG_ERR_UNKNOWN_SIGNER"},
+      {"feed": "recover-noexp.jws", "expect": "SG_ERR_EXP_REQUIRED", "state": "TRUSTED"},
+      {"feed": "recover-by-recovery.jws", "expect": "SG_ACCEPTED", "state": "UNTRUSTED"},
+      {"feed": "turnon-admin.jws", "expect": "SG_ERR_REPLAY", "state": "UNTRUSTED"},
+      {"feed": "turnon-admin-11.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "recover-by-recovery.jws", "expect": "SG_ERR_REPLAY", "state": "TRUSTED"}]},
+    {"name": "no recovery certificate: RecoverTrust does nothing", "steps": [
+      {"feed": "turnon-admin.jws", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
+      {"feed": "recover-by-recovery.jws", "expect": "SG_ERR_NO_RECOVERY", "state": "TRUSTED"}]},
     {"name": "chunks out of order, repeated, mixed, tampered, malformed", "steps": [
       {"feed": "turnon-admin-shuffled.chunks", "expect": "SG_ACCEPTED", "state": "TRUSTED"},
       {"feed": "wifi-admin-5.chunks", "expect": "SG_ACCEPTED"},

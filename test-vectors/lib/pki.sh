@@ -22,11 +22,24 @@ organizationName = optional
 [ leaf ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, digitalSignature
+[ leaf_ds ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = 1.3.6.1.5.5.7.3.36
+[ leaf_staging ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = 1.3.6.1.4.1.55555.1
+[ tls ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
 [ signer_nokeyusage ]
 basicConstraints = critical, CA:FALSE
 [ no_ds ]
 basicConstraints = critical, CA:FALSE
 keyUsage = critical, keyEncipherment
+extendedKeyUsage = 1.3.6.1.5.5.7.3.36
 [ root ]
 basicConstraints = critical, CA:TRUE
 keyUsage = critical, keyCertSign, cRLSign, digitalSignature
@@ -36,7 +49,9 @@ keyUsage = critical, keyCertSign, cRLSign
 CNF
 }
 
-# newkey NAME TYPE  (p256 | p384 | rsa2048 | rsa3072 | rsa1024)
+# newkey NAME TYPE  (p256 | p384 | rsa2048 | rsa3072 | rsa1024 | rsa4096-huge-e)
+# rsa4096-huge-e: a 4000-bit public exponent, the "expensive stranger" of
+# issue 9 (a verify with it costs ~47 normal ones; devices refuse it unread)
 newkey() {
   case "$2" in
     p256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "pki/$1.key.pem" ;;
@@ -44,6 +59,10 @@ newkey() {
     rsa2048) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "pki/$1.key.pem" ;;
     rsa3072) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "pki/$1.key.pem" ;;
     rsa1024) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out "pki/$1.key.pem" ;;
+    rsa4096-huge-e)
+      openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 \
+        -pkeyopt "rsa_keygen_pubexp:$(perl -Mbigint -e 'my $e = 1; $e = $e * 2 ** 3999 + 2 ** 1000 + 1; print $e')" \
+        -out "pki/$1.key.pem" ;;
   esac 2>/dev/null
 }
 

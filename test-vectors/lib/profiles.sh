@@ -8,8 +8,18 @@ T0=1780000000         # 2026-05-28: the scenarios' default clock
 LONG_FROM=20250101000000Z
 LONG_TO=20350101000000Z
 
+# Trust changes (TurnOff, Rotate, RecoverTrust) must carry exp, at most 7
+# days after iat (issue 9, defect 8): theirs are issued an hour before T0.
+TRUST_IAT=$((T0 - 3600))
+TRUST_EXP=",\"exp\":$((TRUST_IAT + 7 * 86400))"
+# After the "expiring" anchor's notAfter (2026-06-01T00:00:00Z = 1780272000)
+LATE=1780300000
+LATE_IAT=$((LATE - 600))
+LATE_EXP=",\"exp\":$((LATE_IAT + 6 * 86400))"
+
 WIFI='[{"csp":"Wifi","settings":{"ssid":"wh-1"}}]'
 TURNOFF='[{"csp":"Batch","action":"TurnOffTrustedMode"}]'
+RECOVER='[{"csp":"Batch","action":"RecoverTrust"}]'
 turnon() { printf '[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"%s","anchor":"%s"}]' "$(b64std < "pki/$1.crt.der")" "${2:-pinned}"; }
 rotate() { printf '[{"csp":"Batch","action":"RotateTrustedCertificate","certificate":"%s","activate_at":%s}]' "$(b64std < "pki/$1.crt.der")" "$2"; }
 
@@ -33,11 +43,30 @@ make_pki() {
   newkey short p256;     cert short self leaf 20260501000000Z 20260601000000Z
   newkey root p256;      cert root self root $LONG_FROM $LONG_TO
   newkey inter p256;     cert inter root inter $LONG_FROM $LONG_TO
-  newkey signer p256;    cert signer inter leaf $LONG_FROM $LONG_TO
+  newkey signer p256;    cert signer inter leaf_ds $LONG_FROM $LONG_TO
   newkey nods p256;      cert nods inter no_ds $LONG_FROM $LONG_TO
-  newkey expsigner p256; cert expsigner inter leaf 20250101000000Z 20260101000000Z
+  newkey expsigner p256; cert expsigner inter leaf_ds 20250101000000Z 20260101000000Z
   newkey evilroot p256;  cert evilroot self root $LONG_FROM $LONG_TO
-  newkey evilsigner p256; cert evilsigner evilroot leaf $LONG_FROM $LONG_TO
+  newkey evilsigner p256; cert evilsigner evilroot leaf_ds $LONG_FROM $LONG_TO
+  # issue 9: a TLS server certificate of the same CA, a staging-EKU leaf,
+  # a self-made stranger, an anchor that expires, a recovery certificate,
+  # and an RSA-4096 key with a 4000-bit public exponent
+  newkey tls p256;       cert tls inter tls $LONG_FROM $LONG_TO
+  newkey staging p256;   cert staging inter leaf_staging $LONG_FROM $LONG_TO
+  newkey stranger p256;  cert stranger self leaf $LONG_FROM $LONG_TO
+  newkey expiring p256;  cert expiring self leaf $LONG_FROM 20260601000000Z
+  newkey recovery p256;  cert recovery self leaf $LONG_FROM $LONG_TO
+  # OpenSSL will not verify with an exponent over 64 bits (so openssl ca
+  # refuses the request): the certificate is made for a throwaway key and
+  # the huge key swapped in (-force_pubkey). Devices refuse it before they
+  # would check any signature, its own included.
+  newkey hugee rsa4096-huge-e; newkey hugee-tmp p256
+  cert hugee-tmp self leaf $LONG_FROM $LONG_TO
+  openssl pkey -in pki/hugee.key.pem -pubout -out pki/hugee.pub.pem
+  openssl x509 -in pki/hugee-tmp.crt.pem -signkey pki/hugee-tmp.key.pem -force_pubkey pki/hugee.pub.pem \
+    -preserve_dates -out pki/hugee.crt.pem 2>/dev/null
+  openssl x509 -in pki/hugee.crt.pem -outform DER -out pki/hugee.crt.der
+  rm -f pki/hugee-tmp.* pki/hugee.pub.pem pki/hugee.csr
 }
 
 make_profiles() {
@@ -97,8 +126,37 @@ make_profiles() {
   payload t "Unknown member" 5 "$WIFI" ',"colour":"red"'; signed wifi-admin-unknown-member.jws ES256 admin t
   printf '{"stagegate":2,"name":"v2","seq":5,"iat":%s,"actions":%s}' "$IAT" "$WIFI" > work/t.json
   signed wifi-admin-v2.jws ES256 admin t
-  payload t "Turn off" 10 "$TURNOFF";               signed turnoff-admin-10.jws ES256 admin t
-  payload t "Turn off by admin2" 13 "$TURNOFF";     signed turnoff-admin2.jws ES256 admin2 t "$(x5c_member pki/admin2.crt.der)"
+  IAT_OVERRIDE=$TRUST_IAT payload t "Turn off" 10 "$TURNOFF" "$TRUST_EXP"; signed turnoff-admin-10.jws ES256 admin t
+  IAT_OVERRIDE=$TRUST_IAT payload t "Turn off by admin2" 13 "$TURNOFF" "$TRUST_EXP"; signed turnoff-admin2.jws ES256 admin2 t "$(x5c_member pki/admin2.crt.der)"
+  # trust changes without exp, or living longer than 7 days
+  IAT_OVERRIDE=$TRUST_IAT payload t "Turn off, no exp" 10 "$TURNOFF"; signed turnoff-admin-noexp.jws ES256 admin t
+  IAT_OVERRIDE=$TRUST_IAT payload t "Turn off, 8 days" 10 "$TURNOFF" ",\"exp\":$((TRUST_IAT + 8 * 86400))"; signed turnoff-admin-longexp.jws ES256 admin t
+  IAT_OVERRIDE=$TRUST_IAT payload t "Turn off, exp 7 days + 1 s" 10 "$TURNOFF" ",\"exp\":$((TRUST_IAT + 7 * 86400 + 1))"; signed turnoff-admin-exp7d1s.jws ES256 admin t
+  IAT_OVERRIDE=$TRUST_IAT payload t "Rotate to admin2, no exp" 20 "$(rotate admin2 $((T0 + 100)))"
+  jws_general work/t.json ES256 pki/admin.key.pem pki/admin.crt.der ES256 pki/admin2.key.pem pki/admin2.crt.der > rotate-admin-admin2-noexp.jws
+  # a new owner's key starts with no floor of its own
+  payload t "Trust admin2 (seq 1)" 1 "$(turnon admin2)"; signed turnon-admin2-seq1.jws ES256 admin2 t
+
+  # --- floors before enrolment: a stranger's barcodes on a factory device
+  payload t "Stranger, seq 2^53-1" 9007199254740991 "$WIFI"; signed wifi-stranger-maxseq.jws ES256 stranger t "$(x5c_member pki/stranger.crt.der)"
+  IAT_OVERRIDE=$((T0 + 300)) payload t "Stranger, iat at the skew limit" 2 "$WIFI"; signed wifi-stranger-skew.jws ES256 stranger t "$(x5c_member pki/stranger.crt.der)"
+  IAT_OVERRIDE=$LATE payload t "Stranger, clock set forward" 3 "$WIFI"; signed wifi-stranger-late.jws ES256 stranger t "$(x5c_member pki/stranger.crt.der)"
+
+  # --- the expensive stranger: RSA-4096, 4000-bit exponent, in x5c
+  payload t "Huge exponent" 5 "$WIFI"; signed wifi-hugee.jws RS256 hugee t "$(x5c_member pki/hugee.crt.der)"
+
+  # --- an anchor that expires (notAfter 2026-06-01T00:00:00Z)
+  payload t "Trust expiring" 1 "$(turnon expiring)"; signed turnon-expiring.jws ES256 expiring t
+  payload t "Wi-Fi by expiring" 5 "$WIFI";          signed wifi-expiring.jws ES256 expiring t
+  IAT_OVERRIDE=$LATE_IAT payload t "Turn off after expiry" 10 "$TURNOFF" "$LATE_EXP"; signed turnoff-expiring-late.jws ES256 expiring t
+  IAT_OVERRIDE=$LATE_IAT payload t "Rotate after expiry" 20 "$(rotate admin2 0)" "$LATE_EXP"
+  jws_general work/t.json ES256 pki/expiring.key.pem pki/expiring.crt.der ES256 pki/admin2.key.pem pki/admin2.crt.der > rotate-expiring-admin2-late.jws
+
+  # --- recovery (RecoverTrust), signed by the firmware's recovery certificate
+  cp pki/recovery.crt.der recovery-cert.der
+  IAT_OVERRIDE=$TRUST_IAT payload t "Recover" 1 "$RECOVER" "$TRUST_EXP"; signed recover-by-recovery.jws ES256 recovery t
+  signed recover-by-admin.jws ES256 admin t
+  IAT_OVERRIDE=$TRUST_IAT payload t "Recover, no exp" 2 "$RECOVER"; signed recover-noexp.jws ES256 recovery t
 
   # --- header rules (validly signed by admin; only the header is wrong)
   payload t "Header test" 5 "$WIFI"
@@ -127,14 +185,30 @@ make_profiles() {
   signed wifi-ca-evil.jws ES256 evilsigner t "$(x5c_member pki/evilsigner.crt.der pki/evilroot.crt.der)"
   signed wifi-ca-nods.jws ES256 nods t "$(x5c_member pki/nods.crt.der pki/inter.crt.der)"
   signed wifi-ca-expired.jws ES256 expsigner t "$(x5c_member pki/expsigner.crt.der pki/inter.crt.der)"
-  payload t "Turn off by CA leaf" 10 "$TURNOFF"
+  IAT_OVERRIDE=$TRUST_IAT payload t "Turn off by CA leaf" 10 "$TURNOFF" "$TRUST_EXP"
   signed turnoff-ca-signer.jws ES256 signer t "$(x5c_member pki/signer.crt.der pki/inter.crt.der)"
+  signed turnoff-ca-tls.jws ES256 tls t "$(x5c_member pki/tls.crt.der pki/inter.crt.der)"
+  signed turnoff-ca-root.jws ES256 root t
+  payload t "Wi-Fi by the CA's TLS server certificate" 5 "$WIFI"
+  signed wifi-ca-tls.jws ES256 tls t "$(x5c_member pki/tls.crt.der pki/inter.crt.der)"
+  payload t "Wi-Fi by a staging-EKU leaf" 5 "$WIFI"
+  signed wifi-ca-staging.jws ES256 staging t "$(x5c_member pki/staging.crt.der pki/inter.crt.der)"
+  payload t "Wi-Fi by the CA itself" 6 "$WIFI";     signed wifi-ca-root.jws ES256 root t
+  # Rotate the CA anchor to a key of the attacker's: a TLS leaf + admin2
+  IAT_OVERRIDE=$TRUST_IAT payload t "Rotate CA to admin2" 20 "$(rotate admin2 $T0)" "$TRUST_EXP"
+  jws_general work/t.json ES256 pki/tls.key.pem pki/tls.crt.der ES256 pki/admin2.key.pem pki/admin2.crt.der \
+    "$(x5c_member pki/tls.crt.der pki/inter.crt.der)" > rotate-ca-tls-admin2.jws
+  # TurnOn of a CA anchor, proof of possession by an EKU leaf of that CA
+  payload t "Trust root CA (by EKU leaf)" 1 "$(turnon root ca)"
+  signed turnon-root-ca-by-signer.jws ES256 signer t "$(x5c_member pki/signer.crt.der pki/inter.crt.der)"
+  signed turnon-root-ca-by-tls.jws ES256 tls t "$(x5c_member pki/tls.crt.der pki/inter.crt.der)"
+  signed turnon-root-ca-by-evil.jws ES256 evilsigner t "$(x5c_member pki/evilsigner.crt.der pki/evilroot.crt.der)"
 
   # --- certificate validity, to the second
   payload t "Wi-Fi by short-lived" 2 "$WIFI"; signed wifi-short.jws ES256 short t
 
   # --- rotation admin -> admin2, activating at T0+100
-  payload t "Rotate to admin2" 20 "$(rotate admin2 $((T0 + 100)))"
+  IAT_OVERRIDE=$TRUST_IAT payload t "Rotate to admin2" 20 "$(rotate admin2 $((T0 + 100)))" "$TRUST_EXP"
   jws_general work/t.json ES256 pki/admin.key.pem pki/admin.crt.der ES256 pki/admin2.key.pem pki/admin2.crt.der > rotate-admin-admin2.jws
   jws_general work/t.json ES256 pki/admin.key.pem pki/admin.crt.der ES256 pki/admin.key.pem pki/admin.crt.der > rotate-twice-admin.jws
   signed rotate-only-admin.jws ES256 admin t

@@ -9,6 +9,10 @@
  *   - a bare mbedtls_pk_verify of the same signature (hash precomputed,
  *     key parsed once) — the floor no verifier can go under;
  * and prints the ratio, the time per step and the peak heap of a decision.
+ * Then the refused stranger (issue 9, defect 6): a profile whose x5c leaf
+ * is an RSA-4096 key with a 4000-bit public exponent, fed to a device
+ * pinned to another key and to a factory device, against what one bare
+ * verify with that key costs (what checking it first used to cost).
  * A benchmark that prints figures, not a timed test: it only fails if a
  * decision is wrong.
  */
@@ -164,9 +168,11 @@ static void make_chunks(const sg_blob *b, char out[3][2048], size_t lens[3]) {
   }
 }
 
+static int enrol_factory(void);
+
 /* A fresh device trusting the signer of the TurnOn vector `turnon`. */
 static int enrol(const char *turnon) {
-  static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi}};
+  static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi, NULL}};
   static const sg_clock clk = {NULL, bench_clock};
   sg_agent_config cfg;
   memset(&cfg, 0, sizeof cfg);
@@ -177,8 +183,10 @@ static int enrol(const char *turnon) {
   cfg.build_time = 1700000000;
   sg_test_flash_init(&flash, 0, 0);
   return sg_agent_init(&agent, &cfg) == SG_OK &&
-         sg_agent_feed(&agent, vec(turnon)->data, vec(turnon)->len, NULL) == SG_ACCEPTED;
+         (turnon == NULL || sg_agent_feed(&agent, vec(turnon)->data, vec(turnon)->len, NULL) == SG_ACCEPTED);
 }
+
+static int enrol_factory(void) { return enrol(NULL); }
 
 static void bench(const char *label, const char *turnon, const char *cert, const char *profile,
                   int is_ec, unsigned iters) {
@@ -227,10 +235,49 @@ static void bench(const char *label, const char *turnon, const char *cert, const
   sg_agent_free(&agent);
 }
 
+/* A stranger's profile refused with `want`, iters times: microseconds each. */
+static double refuse_us(const char *turnon, const char *profile, int want, unsigned iters) {
+  const sg_blob *p = vec(profile);
+  if (turnon != NULL ? !enrol(turnon) : !enrol_factory()) {
+    exit(1);
+  }
+  const double t0 = now_us();
+  for (unsigned i = 0; i < iters; i++) {
+    const int ret = sg_agent_feed(&agent, p->data, p->len, NULL);
+    if (ret != want) {
+      fprintf(stderr, "bench: %s gave %s, want %s\n", profile, sg_strerror_name(ret),
+              sg_strerror_name(want));
+      exit(1);
+    }
+  }
+  const double us = (now_us() - t0) / iters;
+  sg_agent_free(&agent);
+  return us;
+}
+
+static void bench_stranger(unsigned iters) {
+  const double pinned = refuse_us("turnon-admin.jws", "wifi-hugee.jws", SG_ERR_UNKNOWN_SIGNER, iters);
+  const double factory = refuse_us(NULL, "wifi-hugee.jws", SG_ERR_KEY_PARAMS, iters);
+  const double bare = bare_verify_us("hugee.crt.der", vec("wifi-hugee.jws"), 0, iters / 10u + 1u);
+  const double es = bare_verify_us("admin.crt.der", vec("bench-es256.jws"), 1, iters);
+  printf("stranger     RSA-4096, 4000-bit e | refused on a pinned device %7.1f us, on a factory "
+         "device %7.1f us | one bare verify with that key %9.1f us (%.1f x an ES256 verify)\n",
+         pinned, factory, bare, bare / es);
+}
+
 /* `bench_decision N only PATH`: run one path N times and nothing else, so
  * instruction counts (valgrind --tool=callgrind) of two N can be diffed:
- * PATH is es-full, es-bare, rs-full or rs-bare. */
+ * PATH is es-full, es-bare, rs-full or rs-bare; st-full (the stranger
+ * refused on a pinned device) or st-bare (one verify with its key). */
 static int only(const char *path, unsigned n) {
+  if (strcmp(path, "st-full") == 0) {
+    (void)refuse_us("turnon-admin.jws", "wifi-hugee.jws", SG_ERR_UNKNOWN_SIGNER, n);
+    return 0;
+  }
+  if (strcmp(path, "st-bare") == 0) {
+    (void)bare_verify_us("hugee.crt.der", vec("wifi-hugee.jws"), 0, n);
+    return 0;
+  }
   const int es = path[0] == 'e';
   const char *turnon = es ? "turnon-admin.jws" : "turnon-rsa-rs256.jws";
   const sg_blob *p = vec(es ? "bench-es256.jws" : "bench-rs256.jws");
@@ -261,5 +308,6 @@ int main(int argc, char **argv) {
          (unsigned)sizeof(sg_agent));
   bench("ES256", "turnon-admin.jws", "admin.crt.der", "bench-es256.jws", 1, iters);
   bench("RS256-2048", "turnon-rsa-rs256.jws", "rsa.crt.der", "bench-rs256.jws", 0, iters * 4);
+  bench_stranger(iters);
   return 0;
 }

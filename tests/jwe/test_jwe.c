@@ -37,7 +37,7 @@ static int wifi_ok(void *ctx, const cJSON *action) {
   return 0;
 }
 static const sg_clock clk = {NULL, test_clock};
-static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi_ok}};
+static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi_ok, NULL}};
 static const sg_identity id = {"TC52", "21345522501234"};
 
 static sg_ram_key keys[2];

@@ -187,16 +187,20 @@ static void build_states(void) {
   s[5] = s[4];
   s[5].time_floor = 1764600000u;
 
-  names[6] = "TurnOff (floors kept)";
+  names[6] = "TurnOff (floor kept for the former anchor)";
   sg_trust_record_factory(&s[6]);
-  s[6].seq_floor = 13;
   s[6].time_floor = 1764600000u;
+  memset(s[6].former[0].key_id, 0xE5, 32);
+  s[6].former[0].seq_floor = 13;
+  s[6].former_count = 1;
 
   names[7] = "TurnOn again (ca, 2000 B)";
   sg_fx_blob(big, 2000, 77);
   sg_fx_trusted(&s[7], big, 2000, SG_ANCHOR_CA);
   s[7].seq_floor = 14;
   s[7].time_floor = 1764700000u;
+  s[7].former[0] = s[6].former[0];
+  s[7].former_count = 1;
 
   names[8] = "rotation pending (max size)";
   s[8] = s[7];
@@ -206,6 +210,11 @@ static void build_states(void) {
   sg_fx_blob(big, SG_MAX_CERT, 79);
   sg_fx_pending(&s[8], big, SG_MAX_CERT, SG_ANCHOR_PINNED, 1764800000u);
   s[8].seq_floor = 15;
+  for (uint32_t k = 0; k < SG_MAX_FORMER_ANCHORS; k++) { /* the largest record */
+    memset(s[8].former[k].key_id, (int)(0x70 + k), 32);
+    s[8].former[k].seq_floor = 100u + k;
+  }
+  s[8].former_count = SG_MAX_FORMER_ANCHORS;
 
   names[9] = "rotation activated (max)";
   s[9] = s[8];

@@ -22,6 +22,7 @@ typedef struct {
   const char *name;
   unsigned first;
   unsigned count;
+  const char *recovery; /* recovery certificate (DER file in profiles/), or NULL */
 } sg_manifest_scenario;
 
 extern const sg_manifest_defaults sg_manifest_defaults_v;

@@ -20,7 +20,8 @@ static inline int sg_fx_same(const sg_trust_record *a, const sg_trust_record *b)
          memcmp(a->anchor, b->anchor, a->anchor_len) == 0 && a->pending_mode == b->pending_mode &&
          a->pending_len == b->pending_len && memcmp(a->pending, b->pending, a->pending_len) == 0 &&
          a->activate_at == b->activate_at && a->seq_floor == b->seq_floor &&
-         a->time_floor == b->time_floor;
+         a->time_floor == b->time_floor && a->former_count == b->former_count &&
+         memcmp(a->former, b->former, sizeof a->former) == 0;
 }
 
 /* A certificate-sized blob that starts like DER (SEQUENCE, 2-byte length). */
@@ -87,22 +88,28 @@ static inline void sg_fx_reseal(uint8_t *rec, uint32_t payload_len) {
   sg_sha256(rec, b, rec + b);
 }
 
-/* Header + payload + zero padding + digest into out (cap >= size); the
- * record's size. */
-static inline uint32_t sg_fx_record(uint8_t *out, uint32_t gen, const uint8_t *payload,
-                                    uint32_t len) {
+/* Header (format `version`) + payload + zero padding + digest into out
+ * (cap >= size); the record's size. */
+static inline uint32_t sg_fx_record_v(uint8_t *out, uint32_t version, uint32_t gen,
+                                      const uint8_t *payload, uint32_t len) {
   const uint32_t b = (16u + len + 31u) & ~31u;
   memset(out, 0, b);
   out[0] = 'S';
   out[1] = 'G';
   out[2] = 'T';
   out[3] = 'S';
-  sg_fx_le(out + 4, 1, 2);
+  sg_fx_le(out + 4, version, 2);
   sg_fx_le(out + 8, gen, 4);
   sg_fx_le(out + 12, len, 4);
   memcpy(out + 16, payload, len);
   sg_fx_reseal(out, len);
   return b + 32u;
+}
+
+/* A format-1 record, as the first firmware wrote them (and the genesis). */
+static inline uint32_t sg_fx_record(uint8_t *out, uint32_t gen, const uint8_t *payload,
+                                    uint32_t len) {
+  return sg_fx_record_v(out, 1, gen, payload, len);
 }
 
 /* The minimal valid payload: STATE, MODE, SEQ_FLOOR, TIME_FLOOR. */

@@ -52,6 +52,8 @@ void sg_test_check_code(int got, int want, const char *expr, const char *file, i
   }
 }
 
+unsigned sg_test_failures(void) { return sg_case_failures; }
+
 int sg_test_end(void) {
   sg_test_printf("%s: %u passed, %u failed\n", sg_suite, sg_passed, sg_failed);
   return sg_failed == 0 && sg_passed > 0 ? 0 : 1;

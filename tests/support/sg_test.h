@@ -16,6 +16,8 @@ void sg_test_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 void sg_test_check(int ok, const char *expr, const char *file, int line);
 void sg_test_check_code(int got, int want, const char *expr, const char *file, int line);
+/* Checks failed so far in the running test case (to name a failing table row). */
+unsigned sg_test_failures(void);
 
 #define SG_RUN(fn) sg_test_run(#fn, fn)
 #define SG_CHECK(cond) sg_test_check((cond) != 0, #cond, __FILE__, __LINE__)

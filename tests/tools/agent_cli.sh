@@ -60,5 +60,19 @@ has "locked: the reason is given" "SG_ERR_LOCKED"
 if cmp -s d/trustslot.bin slot.corrupt; then ok "refusals left the slot as it was"; else bad "a refusal wrote to the slot"; fi
 printf 'x' >d/trustslot.bin
 exits "a trust-slot file of the wrong size: storage error" 2 --state d status
+# Issue 9: the anchor's expiry is announced; a recovery certificate.
+exits "TurnOn of a certificate that expires 2026-06-01" 0 --state e --clock 1777000000 feed "$V/turnon-expiring.jws"
+exits "status 37 days before expiry" 0 --state e --clock 1777000000 status
+if grep -q WARNING out.txt; then bad "a warning 37 days before expiry"; else ok "no warning 37 days before expiry"; fi
+exits "status 3 days before expiry" 0 --state e status
+has "warns 3 days before expiry" "WARNING:       anchor certificate expires in 3 days"
+exits "status after expiry (JSON)" 0 --state e --json --clock 1780300000 status
+has "warns after expiry" '"warning":"anchor certificate expired'
+exits "RecoverTrust, no recovery certificate: rejected" 3 --state e feed "$V/recover-by-recovery.jws"
+has "... as such" SG_ERR_NO_RECOVERY
+exits "RecoverTrust with --recovery-cert: accepted" 0 --state e --recovery-cert "$V/recovery-cert.der" feed "$V/recover-by-recovery.jws"
+exits "status: UNTRUSTED" 0 --state e status
+has "recovered to UNTRUSTED" "trust state:   UNTRUSTED"
+exits "--recovery-cert of a missing file: I/O error" 2 --state e --recovery-cert no-such.der status
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]

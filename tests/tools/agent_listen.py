@@ -76,10 +76,16 @@ with open(os.path.join(VECTORS, "manifest.json")) as f:
 DEF = MANIFEST["defaults"]
 
 
+# The recovery certificate the current scenario's device compiles in (the
+# manifest's "recovery"), or None.
+RECOVERY = None
+
+
 def base_args(state, clock):
+    rec = ["--recovery-cert", os.path.join(VECTORS, RECOVERY)] if RECOVERY else []
     return EMU + [AGENT, "--state", state, "--clock", str(clock), "--build-time",
                   str(DEF["build_time"]), "--model", DEF["model"], "--serial", DEF["serial"],
-                  "--test-handlers"]
+                  "--test-handlers"] + rec
 
 
 # More than any one barcode holds (QR: 2953 bytes): such a vector is sent as
@@ -188,8 +194,10 @@ def status(state, clock):
 
 
 def replay_scenarios():
+    global RECOVERY
     print("== manifest scenarios over a pty")
     for k, sc in enumerate(MANIFEST["scenarios"]):
+        RECOVERY = sc.get("recovery")
         term, term_bytes = TERMS[k % len(TERMS)]
         state = os.path.join(tmp, "state-%d" % k)
         os.mkdir(state)
@@ -228,6 +236,7 @@ def replay_scenarios():
             good &= check(rc == 0 and bool(ev) and ev[-1].get("event") == "stopped", "%s: SIGTERM ends the run" % sc["name"], "%s %s" % (rc, ev))
         if good:
             ok("%s (%d steps, terminator %s)" % (sc["name"], len(sc["steps"]), term))
+    RECOVERY = None
 
 
 def text_progress_and_limits():

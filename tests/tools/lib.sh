@@ -124,8 +124,9 @@ make_chain() {
     -addext basicConstraints=critical,CA:TRUE -out ca.pem 2>/dev/null
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out leaf.key 2>/dev/null
   openssl req -new -key leaf.key -subj "/CN=stagegate test leaf" -out leaf.csr 2>/dev/null
+  # id-kp-documentSigning (RFC 9336): what a signer under a "ca" anchor needs
   openssl x509 -req -in leaf.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365 \
-    -out leaf.pem 2>/dev/null
+    -extfile <(printf 'extendedKeyUsage=1.3.6.1.5.5.7.3.36\n') -out leaf.pem 2>/dev/null
   # Root -> intermediate -> ileaf, for x5c chains (x5c never carries the root).
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out inter.key 2>/dev/null
   openssl req -new -key inter.key -subj "/CN=stagegate test intermediate" -out inter.csr 2>/dev/null
@@ -135,7 +136,7 @@ make_chain() {
   openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ileaf.key 2>/dev/null
   openssl req -new -key ileaf.key -subj "/CN=stagegate test ileaf" -out ileaf.csr 2>/dev/null
   openssl x509 -req -in ileaf.csr -CA inter.pem -CAkey inter.key -CAcreateserial -days 365 \
-    -out ileaf.pem 2>/dev/null
+    -extfile <(printf 'extendedKeyUsage=1.3.6.1.5.5.7.3.36\n') -out ileaf.pem 2>/dev/null
 }
 
 # A TurnOn profile pointing at a certificate file.

@@ -156,6 +156,10 @@ sign_fail "unknown Batch action" 2 'unknown Batch action "Reboot"' \
 printf '%s' '{"stagegate":1,"name":"on","actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"@ec256.pem"}]}' >noanchor.json
 check "TurnOn without anchor signs (device default: pinned)" \
   "$TOOL" sign --key ec256.key --cert ec256.pem --seq 1 --out noanchor.jws noanchor.json
+sign_fail "Batch argument the table does not list" 2 'TurnOffTrustedMode takes no "force"' \
+  '{"stagegate":1,"name":"t","actions":[{"csp":"Batch","action":"TurnOffTrustedMode","force":true}]}' --seq 1
+sign_fail "rotation without activate_at" 2 'RotateTrustedCertificate needs "activate_at"' \
+  '{"stagegate":1,"name":"t","actions":[{"csp":"Batch","action":"RotateTrustedCertificate","certificate":"@ec256.pem"}]}' --seq 1
 sign_fail "certificate not base64 DER" 2 'not a base64 DER certificate' \
   '{"stagegate":1,"name":"t","actions":[{"csp":"Batch","action":"TurnOnTrustedMode","certificate":"AAAA","anchor":"ca"}]}' --seq 1
 sign_fail "@ file missing" 2 'nothere.pem: cannot open' \

@@ -108,14 +108,18 @@ static void test_round_trip_every_state(void) {
     case 4:
       rec.time_floor = 0xFFFFFFFFFFull;
       break;
-    case 5: { /* TurnOff keeps floors */
+    case 5: { /* TurnOff: the anchor's floor moves to the former anchors */
       const uint64_t s = rec.seq_floor;
       const uint64_t t = rec.time_floor;
       const uint32_t g = rec.generation;
       sg_trust_record_factory(&rec);
-      rec.seq_floor = s;
       rec.time_floor = t;
       rec.generation = g;
+      for (uint32_t k = 0; k < SG_MAX_FORMER_ANCHORS; k++) {
+        memset(rec.former[k].key_id, (int)(0x41 + k), 32);
+        rec.former[k].seq_floor = s + k;
+      }
+      rec.former_count = SG_MAX_FORMER_ANCHORS;
       break;
     }
     default: /* TurnOn again, CA anchor */
@@ -171,6 +175,7 @@ static void test_layout_matches_documentation(void) {
   memcpy(&rec, &got, sizeof rec);
   SG_CHECK_CODE(sg_trustslot_store(&bd, &rec), SG_OK);
   SG_CHECK(rec.generation == 43);
+  raw[4] = 2; /* every store writes format 2 */
   sg_fx_le(raw + 8, 42, 4);
   sg_fx_reseal(raw, n);
   SG_CHECK(memcmp(chip, raw, size) == 0);
@@ -179,11 +184,102 @@ static void test_layout_matches_documentation(void) {
   SG_CHECK(memcmp(chip + HALF, raw, size) == 0);
 }
 
+/* Format 2: the table of former anchors (tag 9), byte for byte. */
+static void test_former_anchors_layout(void) {
+  uint32_t n = sg_fx_untrusted_payload(payload, 0, 88);
+  uint8_t entries[2 * 40];
+  for (unsigned k = 0; k < 2; k++) {
+    memset(entries + 40 * k, 0xA0 + (int)k, 32);
+    sg_fx_le(entries + 40 * k + 32, 1000u + k, 8);
+  }
+  n += sg_fx_tlv(payload + n, 9, entries, sizeof entries);
+  uint32_t size = sg_fx_record_v(raw, 2, 41, payload, n);
+  fresh(0);
+  memcpy(chip + HALF, raw, size);
+  SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_OK);
+  SG_CHECK(got.state == SG_STATE_UNTRUSTED && got.former_count == 2);
+  SG_CHECK(got.former[0].key_id[0] == 0xA0 && got.former[0].seq_floor == 1000);
+  SG_CHECK(got.former[1].key_id[31] == 0xA1 && got.former[1].seq_floor == 1001);
+  SG_CHECK(got.seq_floor == 0 && got.time_floor == 88);
+  memcpy(&rec, &got, sizeof rec);
+  SG_CHECK_CODE(sg_trustslot_store(&bd, &rec), SG_OK);
+  sg_fx_le(raw + 8, 42, 4);
+  sg_fx_reseal(raw, n);
+  SG_CHECK(memcmp(chip, raw, size) == 0);
+  /* Refused: the table in a format-1 record, a length not a multiple of
+   * 40, an empty or over-full table, an unknown tag 10. */
+  for (int i = 0; i < 5; i++) {
+    uint32_t m = sg_fx_untrusted_payload(payload, 0, 88);
+    uint32_t version = 2;
+    static uint8_t big[40 * (SG_MAX_FORMER_ANCHORS + 1)];
+    switch (i) {
+    case 0: m += sg_fx_tlv(payload + m, 9, entries, 40); version = 1; break;
+    case 1: m += sg_fx_tlv(payload + m, 9, entries, 41); break;
+    case 2: m += sg_fx_tlv(payload + m, 9, entries, 0); break;
+    case 3: m += sg_fx_tlv(payload + m, 9, big, sizeof big); break;
+    default: m += sg_fx_tlv(payload + m, 10, entries, 40); break;
+    }
+    size = sg_fx_record_v(raw, version, 9, payload, m);
+    fresh(0);
+    memcpy(chip, raw, size);
+    SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_ERR_LOCKED);
+    if (got.state != SG_STATE_LOCKED) {
+      sg_test_printf("    former case %d\n", i);
+    }
+  }
+}
+
+/* Recovery writes over a locked slot, above the counter; factory storage
+ * takes the ordinary first store. */
+static void test_store_recovery(void) {
+  const sg_blob *es384 = vec("es384.crt.der");
+  make_rotating(&rec);
+  provision(&rec, SG_FLASH_SIM_COUNTER);
+  memcpy(snap, chip, sizeof chip);
+  sg_trust_record_factory(&want);
+  want.generation = rec.generation;
+  want.seq_floor = 0;
+  SG_CHECK_CODE(sg_trustslot_store(&bd, &want), SG_OK);
+  memcpy(chip, snap, sizeof chip); /* rolled back: LOCKED */
+  SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_ERR_LOCKED);
+  sg_trust_record_factory(&rec);
+  rec.time_floor = 1777000000u;
+  rec.former_count = 1;
+  memset(rec.former[0].key_id, 0x5C, 32);
+  rec.former[0].seq_floor = 9;
+  memcpy(&want, &rec, sizeof want);
+  SG_CHECK_CODE(sg_trustslot_store(&bd, &rec), SG_ERR_LOCKED);
+  SG_CHECK_CODE(sg_trustslot_store_recovery(&bd, &rec), SG_OK);
+  SG_CHECK(rec.generation > sg_flash_sim_counter(&sim));
+  SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_OK);
+  SG_CHECK(sg_fx_same(&got, &want) && got.generation == rec.generation);
+  /* Both copies garbage: recovered too. */
+  memset(chip, 0x00, sizeof chip);
+  SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_ERR_LOCKED);
+  SG_CHECK_CODE(sg_trustslot_store_recovery(&bd, &rec), SG_OK);
+  SG_CHECK_CODE(sg_trustslot_load(&bd, &got), SG_OK);
+  SG_CHECK(sg_fx_same(&got, &want));
+  /* Factory storage: genesis, commit, mirror as usual. */
+  fresh(0);
+  sg_fx_trusted(&rec, es384->data, (uint32_t)es384->len, SG_ANCHOR_PINNED);
+  rec.generation = 77; /* ignored on factory storage */
+  SG_CHECK_CODE(sg_trustslot_store_recovery(&bd, &rec), SG_OK);
+  SG_CHECK(rec.generation == 3);
+  /* An inconsistent record is refused before anything is written. */
+  rec.mode = SG_ANCHOR_NONE;
+  memcpy(snap, chip, sizeof chip);
+  SG_CHECK_CODE(sg_trustslot_store_recovery(&bd, &rec), SG_ERR_ARG);
+  SG_CHECK(memcmp(snap, chip, sizeof chip) == 0);
+}
+
 static void test_sizes(void) {
   uint8_t g[96];
   SG_CHECK(sg_fx_genesis(g) == 96);
   SG_CHECK(sg_trustslot_record_size(0, 0) == 96);
-  SG_CHECK(sg_trustslot_record_size(SG_MAX_CERT, SG_MAX_CERT) == SG_TRUSTSLOT_RECORD_MAX);
+  /* The largest record has both certificates and a full former table. */
+  const size_t table = 4u + 40u * SG_MAX_FORMER_ANCHORS;
+  SG_CHECK(SG_TRUSTSLOT_RECORD_MAX + 31u >= sg_trustslot_record_size(SG_MAX_CERT, SG_MAX_CERT) + table);
+  SG_CHECK(SG_TRUSTSLOT_RECORD_MAX < sg_trustslot_record_size(SG_MAX_CERT, SG_MAX_CERT) + table + 32u);
   SG_CHECK(sg_trustslot_record_size(SG_MAX_CERT + 1u, 0) == SIZE_MAX);
   SG_CHECK(sg_trustslot_record_size(0, SG_MAX_CERT + 1u) == SIZE_MAX);
   SG_CHECK(sg_trustslot_footprint(SECTOR) == 4u * SECTOR);
@@ -433,7 +529,7 @@ static void test_crafted_records_refused(void) {
     uint32_t n = craft(i >= 18 ? 0 : i);
     uint32_t size = sg_fx_record(raw, 9, payload, n);
     switch (i) {
-    case 18: raw[4] = 2; sg_fx_reseal(raw, n); break;              /* version */
+    case 18: raw[4] = 3; sg_fx_reseal(raw, n); break;              /* version */
     case 19: raw[6] = 1; sg_fx_reseal(raw, n); break;              /* reserved */
     case 20: sg_fx_le(raw + 8, 0, 4); sg_fx_reseal(raw, n); break; /* generation 0 */
     case 21: sg_fx_le(raw + 8, 0xFFFFFFFFu, 4); sg_fx_reseal(raw, n); break;
@@ -645,6 +741,8 @@ int main(void) {
   SG_RUN(test_factory_is_untrusted);
   SG_RUN(test_round_trip_every_state);
   SG_RUN(test_layout_matches_documentation);
+  SG_RUN(test_former_anchors_layout);
+  SG_RUN(test_store_recovery);
   SG_RUN(test_sizes);
   SG_RUN(test_geometry_checked);
   SG_RUN(test_store_rejects_inconsistent_records);

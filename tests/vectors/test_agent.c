@@ -43,7 +43,7 @@ static void on_event(void *ctx, const sg_event *ev) {
 }
 
 static const sg_clock clk = {NULL, test_clock};
-static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi_ok}};
+static const sg_action_handler handlers[] = {{"Wifi", NULL, NULL, wifi_ok, NULL}};
 static const sg_event_sink sink = {NULL, on_event};
 static const sg_identity id = {"TC52", "21345522501234"};
 
@@ -227,6 +227,46 @@ static void test_corrupt_storage_locks(void) {
   sg_agent_free(&agent);
 }
 
+/* Issue 9, defect 10: a LOCKED device comes back to UNTRUSTED only with
+ * a RecoverTrust signed by the recovery certificate the firmware was built
+ * with; without one configured, LOCKED stays LOCKED. */
+static void test_recovery_from_locked(void) {
+  const sg_blob *rc = vec("recovery-cert.der");
+  for (int configured = 0; configured < 2; configured++) {
+    trusted_device();
+    sg_agent_free(&agent);
+    for (size_t i = 0; i < sizeof flash.mem; i += SG_TEST_FLASH_SECTOR) {
+      flash.mem[i + 40] ^= 0x10; /* both copies corrupt: LOCKED */
+    }
+    sg_agent_config c = config();
+    if (configured) {
+      c.recovery_cert = rc->data;
+      c.recovery_cert_len = rc->len;
+    }
+    SG_CHECK_CODE(sg_agent_init(&agent, &c), SG_ERR_LOCKED);
+    memcpy(before, flash.mem, sizeof before);
+    SG_CHECK_CODE(feed_blob(vec("wifi.json")), SG_ERR_LOCKED);
+    SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ERR_LOCKED);
+    SG_CHECK_CODE(feed_blob(vec("recover-by-admin.jws")),
+                  configured ? SG_ERR_UNKNOWN_SIGNER : SG_ERR_LOCKED);
+    SG_CHECK_CODE(feed_blob(vec("recover-noexp.jws")), configured ? SG_ERR_EXP_REQUIRED : SG_ERR_LOCKED);
+    SG_CHECK(memcmp(before, flash.mem, sizeof before) == 0);
+    SG_CHECK_CODE(feed_blob(vec("recover-by-recovery.jws")), configured ? SG_ACCEPTED : SG_ERR_LOCKED);
+    SG_CHECK(state() == (configured ? SG_STATE_UNTRUSTED : SG_STATE_LOCKED));
+    sg_agent_free(&agent);
+    /* After a reboot: what the flash holds. */
+    SG_CHECK_CODE(sg_agent_init(&agent, &c), configured ? SG_OK : SG_ERR_LOCKED);
+    SG_CHECK(state() == (configured ? SG_STATE_UNTRUSTED : SG_STATE_LOCKED));
+    if (configured) {
+      SG_CHECK_CODE(feed_blob(vec("recover-by-recovery.jws")), SG_ERR_NOT_TRUSTED);
+      SG_CHECK_CODE(feed_blob(vec("turnon-admin.jws")), SG_ACCEPTED);
+      SG_CHECK_CODE(feed_blob(vec("recover-by-recovery.jws")), SG_ERR_REPLAY); /* its floor was kept */
+      SG_CHECK(state() == SG_STATE_TRUSTED);
+    }
+    sg_agent_free(&agent);
+  }
+}
+
 static void test_corrupted_agent_state_refuses(void) {
   trusted_device();
   agent.trust.state = (sg_trust_state)0; /* fault injection: a zeroed variable */
@@ -258,7 +298,7 @@ static void test_restart_is_reported(void) {
 static void test_api_misuse(void) {
   sg_agent_config c = config();
   sg_status st;
-  static const sg_action_handler batch[] = {{"Batch", NULL, NULL, wifi_ok}};
+  static const sg_action_handler batch[] = {{"Batch", NULL, NULL, wifi_ok, NULL}};
   sg_test_flash_init(&flash, 0, 0);
   SG_CHECK_CODE(sg_agent_init(NULL, &c), SG_ERR_ARG);
   SG_CHECK_CODE(sg_agent_init(&agent, NULL), SG_ERR_ARG);
@@ -351,6 +391,7 @@ int main(void) {
   SG_RUN(test_storage_failure_changes_nothing);
   SG_RUN(test_slot_too_small);
   SG_RUN(test_corrupt_storage_locks);
+  SG_RUN(test_recovery_from_locked);
   SG_RUN(test_corrupted_agent_state_refuses);
   SG_RUN(test_restart_is_reported);
   SG_RUN(test_api_misuse);

@@ -53,15 +53,15 @@ static void on_event(void *ctx, const sg_event *ev) {
 }
 
 static const sg_action_handler handlers[] = {
-    {"Wifi", NULL, NULL, handler_ok},
-    {"Picky", NULL, picky_check, handler_ok},
-    {"Fail", NULL, NULL, handler_fail},
+    {"Wifi", NULL, NULL, handler_ok, NULL},
+    {"Picky", NULL, picky_check, handler_ok, NULL},
+    {"Fail", NULL, NULL, handler_fail, NULL},
 };
 static const sg_clock clock_ops = {NULL, test_clock};
 static const sg_event_sink sink = {NULL, on_event};
 static sg_identity identity;
 
-static sg_agent_config make_config(void) {
+static sg_agent_config make_config(const sg_manifest_scenario *sc) {
   sg_agent_config cfg;
   memset(&cfg, 0, sizeof cfg);
   cfg.storage = &flash.bd;
@@ -71,6 +71,14 @@ static sg_agent_config make_config(void) {
   cfg.handlers = handlers;
   cfg.handler_count = sizeof handlers / sizeof handlers[0];
   cfg.build_time = sg_manifest_defaults_v.build_time;
+  if (sc->recovery != NULL) {
+    const sg_blob *r = sg_blob_find(sg_vectors, sg_vectors_count, sc->recovery);
+    SG_CHECK(r != NULL);
+    if (r != NULL) {
+      cfg.recovery_cert = r->data;
+      cfg.recovery_cert_len = r->len;
+    }
+  }
   return cfg;
 }
 
@@ -116,7 +124,7 @@ static void run_scenario(const sg_manifest_scenario *sc) {
   sg_test_printf("    scenario: %s\n", sc->name);
   sg_test_flash_init(&flash, 0, 0);
   test_clock_value = sg_manifest_defaults_v.clock;
-  const sg_agent_config cfg = make_config();
+  const sg_agent_config cfg = make_config(sc);
   SG_CHECK_CODE(sg_agent_init(&agent, &cfg), SG_OK);
   for (unsigned k = 0; k < sc->count; k++) {
     const sg_manifest_step *st = &sg_manifest_steps[sc->first + k];

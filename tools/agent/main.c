@@ -61,6 +61,8 @@ static const char usage[] =
     "  --tpm-index HEX   its NV index (default 0x01005347; the next one holds its base)\n"
     "  --partial-idle S  feed/scan keep the chunks of an unfinished profile in the state\n"
     "                    directory for the next run, for S seconds (default 900; 0: do not)\n"
+    "  --recovery-cert FILE  the recovery certificate (DER) firmware would compile in: a\n"
+    "                    RecoverTrust profile it signs returns the device to UNTRUSTED\n"
     "\n"
     "exit status: 0 last decision accepted (status: ok), 3 rejected, 4 still waiting for\n"
     "barcodes, 2 input or storage error, 1 usage.\n";
@@ -80,6 +82,7 @@ typedef struct {
   const char *tpm_tcti;
   uint32_t tpm_index;
   int64_t partial_idle;
+  const char *recovery_cert; /* file, or NULL */
 } sg_options;
 
 static int64_t sg_fixed_clock(void *ctx) { return *(const int64_t *)ctx; }
@@ -102,6 +105,13 @@ static int sg_wifi_run(void *ctx, const cJSON *action) {
   }
   return 0;
 }
+/* The demo's Wifi changes nothing real; undoing it says so. */
+static int sg_wifi_rollback(void *ctx, const cJSON *action) {
+  (void)ctx;
+  (void)action;
+  fprintf(sg_handler_out, "  Wifi: rolled back\n");
+  return 0;
+}
 static int sg_picky_check(void *ctx, const cJSON *action) {
   (void)ctx;
   return cJSON_GetObjectItemCaseSensitive(action, "bad") != NULL ? -1 : 0;
@@ -118,9 +128,9 @@ static int sg_fail_run(void *ctx, const cJSON *action) {
 }
 
 static const sg_action_handler sg_handlers[] = {
-    {"Wifi", NULL, NULL, sg_wifi_run},
-    {"Picky", NULL, sg_picky_check, sg_ok_run}, /* --test-handlers only */
-    {"Fail", NULL, NULL, sg_fail_run},          /* --test-handlers only */
+    {"Wifi", NULL, NULL, sg_wifi_run, sg_wifi_rollback},
+    {"Picky", NULL, sg_picky_check, sg_ok_run, NULL}, /* --test-handlers only */
+    {"Fail", NULL, NULL, sg_fail_run, NULL},          /* --test-handlers only */
 };
 
 /* --- the device: storage, clock, identity, events, agent --------------- */
@@ -145,6 +155,25 @@ typedef struct {
 } sg_device;
 
 static sg_device dev; /* large (the agent holds every buffer): not on the stack */
+static uint8_t sg_recovery_der[SG_MAX_CERT];
+
+/* The recovery certificate, as firmware would compile it in (DER). */
+static int sg_recovery_load(const char *file, size_t *len) {
+  FILE *f = fopen(file, "rb");
+  if (f == NULL) {
+    fprintf(stderr, "stagegate-agent: cannot open recovery certificate %s: %s\n", file, strerror(errno));
+    return SG_EXIT_IO;
+  }
+  *len = fread(sg_recovery_der, 1, sizeof sg_recovery_der, f);
+  const int more = fgetc(f) != EOF;
+  fclose(f);
+  if (*len == 0 || more) {
+    fprintf(stderr, "stagegate-agent: recovery certificate %s: empty or over %u bytes\n", file,
+            (unsigned)SG_MAX_CERT);
+    return SG_EXIT_IO;
+  }
+  return SG_EXIT_ACCEPTED;
+}
 
 /* 1 if the slot file is fully erased (new): only then may the TPM indices be
  * defined, so that a TPM cleared under a slot holding state fails closed. */
@@ -263,6 +292,15 @@ static int sg_device_open(const sg_options *o, const sg_report *r) {
   dev.keystore = sg_ram_keystore_port(&dev.keyring);
   cfg.keystore = &dev.keystore;
   cfg.require_encrypted = o->require_encrypted;
+  if (o->recovery_cert != NULL) {
+    size_t len = 0;
+    const int rc = sg_recovery_load(o->recovery_cert, &len);
+    if (rc != SG_EXIT_ACCEPTED) {
+      return rc;
+    }
+    cfg.recovery_cert = sg_recovery_der;
+    cfg.recovery_cert_len = len;
+  }
   sg_handler_out = r->out;
   const int ret = sg_agent_init(&dev.agent, &cfg);
   if (ret != SG_OK && !r->json) {
@@ -476,6 +514,8 @@ int main(int argc, char **argv) {
       o.model = v, i++;
     } else if (strcmp(a, "--serial") == 0) {
       o.serial = v, i++;
+    } else if (strcmp(a, "--recovery-cert") == 0) {
+      o.recovery_cert = v, i++;
     } else if ((strcmp(a, "--clock") == 0 || strcmp(a, "--build-time") == 0) && sg_parse_i64(v, &num)) {
       if (a[2] == 'c') {
         o.clock = num;

@@ -103,7 +103,30 @@ static void sg_time_str(char *out, size_t cap, const mbedtls_x509_time *t) {
 }
 
 
+/* ---- anchor expiry warning (issue 9, defect 9) ---------------------------
+ * From SG_ANCHOR_EXPIRY_WARNING (30 days) before the anchor's notAfter:
+ * after it only TurnOff and Rotate signed by the anchor's own key are
+ * accepted, so the deployer must rotate now. NULL when there is nothing
+ * to say. */
+static const char *sg_anchor_expiry_warning(const sg_status *st, char *buf, size_t n) {
+  if (st->state != SG_STATE_TRUSTED || st->anchor_not_after <= 0) {
+    return NULL;
+  }
+  const long long left = (long long)st->anchor_not_after - (long long)st->effective_time;
+  if (left < 0) {
+    snprintf(buf, n, "anchor certificate expired: only a TurnOff or Rotate signed by its key "
+                     "is accepted; rotate to a new certificate");
+  } else if (left <= SG_ANCHOR_EXPIRY_WARNING) {
+    snprintf(buf, n, "anchor certificate expires in %lld days: rotate to a new certificate "
+                     "before then", left / 86400);
+  } else {
+    return NULL;
+  }
+  return buf;
+}
+
 int sg_report_status(const sg_report *r, const sg_agent *agent) {
+  char warn_buf[160];
   sg_status st;
   mbedtls_x509_crt crt;
   char subject[256] = "", issuer[256] = "", from[32] = "", to[32] = "", fp[96] = "";
@@ -128,6 +151,7 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
   if (rollback == NULL) {
     rollback = st.rollback_protection != NULL ? st.rollback_protection : "none";
   }
+  const char *warning = sg_anchor_expiry_warning(&st, warn_buf, sizeof warn_buf);
   if (r->json) {
     fprintf(r->out, "{\"state\":\"%s\",\"mode\":\"%s\",\"seq_floor\":%llu,\"time_floor\":%llu,"
                     "\"effective_time\":%lld",
@@ -147,6 +171,10 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
     if (st.pending != NULL) {
       fprintf(r->out, ",\"pending\":{\"mode\":\"%s\",\"activate_at\":%llu}",
               sg_anchor_mode_name(st.pending_mode), (unsigned long long)st.activate_at);
+    }
+    if (warning != NULL) {
+      fputs(",\"warning\":", r->out);
+      sg_report_json_str(r->out, warning);
     }
     fputs("}\n", r->out);
   } else {
@@ -169,6 +197,9 @@ int sg_report_status(const sg_report *r, const sg_agent *agent) {
             (long long)st.effective_time);
     char rb[256];
     fprintf(r->out, "rollback protection: %s\n", sg_report_text(rb, sizeof rb, rollback));
+    if (warning != NULL) {
+      fprintf(r->out, "WARNING:       %s\n", warning);
+    }
   }
   mbedtls_x509_crt_free(&crt);
   return SG_EXIT_ACCEPTED;

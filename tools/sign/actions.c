@@ -4,10 +4,12 @@
  * prints it, `new` builds skeletons from it and profile.c checks actions
  * against it, so the three cannot disagree.
  *
- * This is today's device schema (agent/src/profile.c, sg_batch_action).
- * The device is getting the same facts as one table of its own (issue
- * "Trust core v2"); when the signer links the device library, only
- * sg_batch_actions() below changes to read that table.
+ * The device's schema is its own table (agent/src/batch_actions.c); this
+ * one adds what an administrator reads (what each action does, each
+ * argument's meaning). Every profile the signer writes is also parsed by
+ * the device's own code before it is signed (profile.c,
+ * sg_profile_device_check), so the two cannot let through different
+ * profiles; test_sign_new checks that both list the same actions.
  */
 #include <stdio.h>
 #include <string.h>
@@ -42,6 +44,10 @@ static const sg_batch_action sg_batch_table[] = {
      "replace the trusted certificate at activate_at; signed by the current and the new key "
      "(`stagegate-sign rotate`). Gets \"exp\" (iat + 7 days) unless given",
      1, 1, sg_rotate_args, sizeof sg_rotate_args / sizeof sg_rotate_args[0]},
+    {"RecoverTrust",
+     "return a LOCKED or TRUSTED device to UNTRUSTED, keeping its replay floors; signed by the "
+     "recovery certificate the firmware compiled in. Gets \"exp\" (iat + 7 days) unless given",
+     1, 1, NULL, 0},
 };
 
 const sg_batch_action *sg_batch_actions(size_t *count) {

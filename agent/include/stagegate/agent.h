@@ -53,19 +53,38 @@ typedef struct sg_event_sink {
 
 /*
  * A firmware handler for one CSP ("Wifi", "Clock", ...). Batch belongs to
- * the agent and cannot be registered. For each action of its CSP, `check`
- * (optional) is called while the whole profile is being checked, before
- * anything runs; `run` is called after every check passed. Both return 0
- * on success; any other value rejects the profile (check:
- * SG_ERR_ACTION_ARGS; run: SG_ERR_HANDLER_FAILED, no trust change is
- * committed). `action` is the action's JSON object, valid during the call.
+ * the agent and cannot be registered. An accepted profile's actions run as
+ * one transaction with the trust-slot write (DESIGN.md "Handlers as a
+ * transaction"):
+ *   1. `check` (optional) for every action of the profile, before anything
+ *      is applied: non-zero refuses the profile with SG_ERR_ACTION_ARGS;
+ *   2. `apply` (required) for each action, in profile order: non-zero
+ *      stops, rolls back the actions already applied and refuses the
+ *      profile with SG_ERR_HANDLER_FAILED;
+ *   3. the one slot write (floors, trust change): if it fails, every
+ *      applied action is rolled back;
+ *   4. `rollback` (optional), in reverse order, undoes one `apply` that
+ *      succeeded; 0 = undone. A handler without `rollback`, or one that
+ *      returns non-zero, makes the rollback incomplete: sg_feed_result's
+ *      `rollback` says SG_ROLLBACK_INCOMPLETE and the device may hold
+ *      that action's effect without the profile having been accepted.
+ * All three return 0 on success. `action` is the action's JSON object,
+ * valid during the call.
  */
 typedef struct sg_action_handler {
   const char *csp;
   void *ctx;
   int (*check)(void *ctx, const struct cJSON *action);
-  int (*run)(void *ctx, const struct cJSON *action);
+  int (*apply)(void *ctx, const struct cJSON *action);
+  int (*rollback)(void *ctx, const struct cJSON *action);
 } sg_action_handler;
+
+/* What became of the actions applied before a failure (sg_feed_result). */
+typedef enum {
+  SG_ROLLBACK_NONE = 0,            /* nothing was applied and then undone */
+  SG_ROLLBACK_COMPLETE = 0x2B0C,   /* every applied action was rolled back */
+  SG_ROLLBACK_INCOMPLETE = 0x2B1F, /* some applied action could not be rolled back */
+} sg_rollback;
 
 typedef struct sg_agent_config {
   const sg_blockdev *storage;          /* required */
@@ -79,6 +98,12 @@ typedef struct sg_agent_config {
    * opened. require_encrypted: refuse every plaintext profile. */
   const sg_keystore *keystore;
   int require_encrypted;
+  /* Optional recovery certificate (DER), compiled into the firmware; NULL
+   * = none. A profile it signs with the Batch action RecoverTrust returns
+   * a LOCKED or TRUSTED device to UNTRUSTED, keeping the replay floors.
+   * Must outlive the agent. */
+  const uint8_t *recovery_cert;
+  size_t recovery_cert_len;
 } sg_agent_config;
 
 /* Result of feeding one symbol. */
@@ -95,6 +120,7 @@ typedef struct sg_feed_result {
   char detail[64];       /* what the code alone does not say, e.g. "no handler for CSP \"Clock\""
                             (the CSP name as the profile has it: escape it before printing);
                             "" when there is nothing to add */
+  sg_rollback rollback;  /* on a refusal after handlers applied actions: were they undone? */
 } sg_feed_result;
 
 /* What sg_agent_status reports. Pointers into the agent: valid until the
@@ -113,6 +139,7 @@ typedef struct sg_status {
   uint64_t time_floor;
   int64_t effective_time;     /* max(clock, time floor) */
   const char *rollback_protection; /* the storage port's description; "none" if it has none */
+  int64_t anchor_not_after;   /* the anchor's notAfter, Unix seconds; 0 when not TRUSTED */
 } sg_status;
 
 #include "stagegate/agent_state.h"
@@ -143,7 +170,8 @@ typedef struct sg_agent {
   sg_agent_config SG_PRIVATE(cfg);
   sg_trust_record SG_PRIVATE(trust);             /* as persisted */
   uint8_t SG_PRIVATE(anchor_sha256)[32];         /* of trust.anchor, for x5t#S256 look-ups */
-  void *SG_PRIVATE(anchor_cache);                /* parsed anchor (mbedtls_x509_crt, pool), or NULL */
+  void *SG_PRIVATE(anchor_cache);                /* parsed anchor (sg_cert from the pool), or NULL */
+  sg_trust_record SG_PRIVATE(next);              /* the verdict's record until it is committed */
   sg_chunk_asm SG_PRIVATE(chunks);
   uint8_t SG_PRIVATE(arena)[2 * SG_MAX_PROFILE]; /* decoded parts of the profile being checked */
 } sg_agent;
@@ -192,13 +220,17 @@ void sg_agent_free(sg_agent *agent);
 /*
  * Feed the bytes of one scanned symbol (an SG1: chunk, or a whole profile
  * as bare JSON or JWS). Returns SG_NEED_MORE while chunks are missing,
- * SG_ACCEPTED when a complete profile was verified, run and committed, or
- * a negative sg_err saying why it was rejected (persisted state is then
- * unchanged). `result` may be NULL.
- * One exception: SG_ERR_STORAGE after the handlers ran means the slot write
- * failed part-way (e.g. the mirror copy or the monotonic counter). The
- * agent has reloaded what the flash holds — which may already be the new
- * state — so read sg_agent_status rather than assume either.
+ * SG_ACCEPTED when a complete profile was verified, its actions applied
+ * and its trust record committed, or a negative sg_err saying why it was
+ * rejected: the persisted record is then the old one and any action
+ * applied was rolled back (result->rollback says whether completely).
+ * A slot write that fails after its commit point (the mirror copy or the
+ * monotonic counter) leaves the new record durable: the agent reads the
+ * slot back, keeps the actions and returns SG_ACCEPTED; one that fails
+ * before it leaves the old record, and the actions are rolled back.
+ * Before deciding, a pending rotation whose time has come is activated and
+ * persisted (a write even when the profile is then refused). `result` may
+ * be NULL.
  */
 int sg_agent_feed(sg_agent *agent, const uint8_t *symbol, size_t len, sg_feed_result *result);
 

@@ -28,6 +28,12 @@ typedef struct {
   size_t text_len;
 } sg_chunk_asm;
 
+/* A former anchor's replay floor (agent/src/floors.c). */
+typedef struct {
+  uint8_t key_id[32];                  /* SHA-256 of its SubjectPublicKeyInfo */
+  uint64_t seq_floor;
+} sg_former_anchor;
+
 /* Everything the trust slot persists (agent/src/trustslot.c). */
 typedef struct {
   sg_trust_state state;
@@ -38,8 +44,11 @@ typedef struct {
   uint8_t pending[SG_MAX_CERT];
   uint32_t pending_len;
   uint64_t activate_at;                /* Unix seconds */
-  uint64_t seq_floor;                  /* highest seq accepted (survives TurnOff) */
-  uint64_t time_floor;                 /* highest iat accepted, at least build time */
+  uint64_t seq_floor;                  /* TRUSTED: highest seq the anchor's key signed;
+                                          UNTRUSTED: 0, or a format-1 record's floor */
+  uint64_t time_floor;                 /* highest iat the anchor authorized */
+  sg_former_anchor former[SG_MAX_FORMER_ANCHORS]; /* most recently retired first */
+  uint32_t former_count;
   uint32_t generation;                 /* record generation last loaded/stored */
 } sg_trust_record;
 

@@ -47,6 +47,7 @@ extern "C" {
   X(SG_ERR_CERT_EXPIRED,         -28, "certificate expired")                           \
   X(SG_ERR_CERT_NOT_YET_VALID,   -29, "certificate not yet valid")                     \
   X(SG_ERR_CERT_USAGE,           -30, "certificate not allowed to sign this")          \
+  X(SG_ERR_KEY_PARAMS,           -37, "key parameters refused (RSA public exponent over 32 bits)") \
   /* profile */                                                                         \
   X(SG_ERR_PROFILE_FORMAT,       -40, "profile JSON malformed or violates the schema") \
   X(SG_ERR_PROFILE_VERSION,      -41, "unsupported profile format version")            \
@@ -65,6 +66,10 @@ extern "C" {
   X(SG_ERR_ALREADY_TRUSTED,      -63, "device already trusts another certificate")     \
   X(SG_ERR_ROTATION,             -64, "rotation needs signatures by current and new certificate") \
   X(SG_ERR_LOCKED,               -65, "trust state unreadable or rolled back: device locked") \
+  X(SG_ERR_EXP_REQUIRED,         -70, "TurnOff and Rotate must carry exp")            \
+  X(SG_ERR_EXP_TOO_LONG,         -71, "exp too far after iat for a trust change")     \
+  X(SG_ERR_ANCHOR_KEY_REQUIRED,  -72, "only the CA anchor's own key may turn off or rotate it") \
+  X(SG_ERR_NO_RECOVERY,          -73, "no recovery certificate configured")          \
   /* storage */                                                                         \
   X(SG_ERR_STORAGE,              -80, "storage read, program or erase failed")         \
   X(SG_ERR_STORAGE_FULL,         -81, "trust record does not fit the storage slot")   \

@@ -60,7 +60,8 @@ void sg_fw_setup(sg_fw *fw) {
   sg_fw_handlers[0].csp = "Wifi";
   sg_fw_handlers[0].ctx = fw;
   sg_fw_handlers[0].check = NULL;
-  sg_fw_handlers[0].run = sg_fw_wifi_run;
+  sg_fw_handlers[0].apply = sg_fw_wifi_run;
+  sg_fw_handlers[0].rollback = NULL;
   memset(&fw->cfg, 0, sizeof fw->cfg);
   fw->cfg.storage = &fw->bd;
   fw->cfg.clock = &fw->clock_ops;

@@ -41,22 +41,31 @@ static int64_t clock_now(void *ctx) {
 }
 static const sg_clock clock_src = {NULL, clock_now};
 
-/* The Wi-Fi handler: check the action before anything runs, then apply it. */
+/* The Wi-Fi handler, a transaction: check the action before anything runs,
+ * apply it, and undo it if a later action or the trust-slot write fails. */
 static char applied_ssid[33];
+static char previous_ssid[33];
 static int wifi_check(void *ctx, const struct cJSON *action) {
   (void)ctx;
   const cJSON *settings = cJSON_GetObjectItemCaseSensitive(action, "settings");
   const cJSON *ssid = cJSON_GetObjectItemCaseSensitive(settings, "ssid");
   return cJSON_IsString(ssid) && strlen(ssid->valuestring) < sizeof applied_ssid ? 0 : -1;
 }
-static int wifi_run(void *ctx, const struct cJSON *action) {
+static int wifi_apply(void *ctx, const struct cJSON *action) {
   (void)ctx;
   const cJSON *ssid =
       cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(action, "settings"), "ssid");
+  strcpy(previous_ssid, applied_ssid);
   strcpy(applied_ssid, ssid->valuestring); /* length checked by wifi_check */
   return 0;
 }
-static const sg_action_handler handlers[] = {{"Wifi", NULL, wifi_check, wifi_run}};
+static int wifi_rollback(void *ctx, const struct cJSON *action) {
+  (void)ctx;
+  (void)action;
+  strcpy(applied_ssid, previous_ssid);
+  return 0;
+}
+static const sg_action_handler handlers[] = {{"Wifi", NULL, wifi_check, wifi_apply, wifi_rollback}};
 
 static sg_agent agent; /* ~37 KiB: static, not on the stack */
 
