@@ -49,6 +49,13 @@ wifi "Wi-Fi 5" 5 s3cr3t-passphrase-5 >w5.json
 refute "the passphrase is not in the JWE" grep -q s3cr3t w5.jwe
 "$TOOL" split --capacity 160 w5.jwe >w5.chunks
 refute "nor in its barcode chunks" grep -q s3cr3t w5.chunks
+"$TOOL" render --out-dir sheet w5.jwe >/dev/null
+pdftotext sheet/w5-sheet.pdf sheet.txt
+check "the printed sheet says ENCRYPTED" grep -q "ENCRYPTED (JWE)" sheet.txt
+refute "and shows no passphrase" grep -q s3cr3t sheet.txt
+"$TOOL" inspect w5.jwe >inspect.txt
+check "inspect shows the JWE header, not the content" grep -q '^encrypted profile (JWE compact)' inspect.txt
+refute "  ... and no passphrase" grep -q s3cr3t inspect.txt
 tac w5.chunks >w5.reversed
 expect "encrypted (dir) signed Wi-Fi, chunks reversed: accepted" SG_ACCEPTED dev \
   --fleet-key fleet.key.pem --fleet-key fleet.jwk --require-encrypted feed w5.reversed

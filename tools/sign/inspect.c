@@ -657,9 +657,42 @@ static int sg_add_payload(cJSON *doc, const char *path, const char *text) {
   return SG_EXIT_OK;
 }
 
+/* An encrypted profile (JWE compact, `encrypt`): its protected header is
+ * all that can be shown without the fleet key; the device opens it. */
+static int sg_inspect_jwe(const char *path, const char *t, size_t len, int json) {
+  const char *d1 = memchr(t, '.', len);
+  char *htext = d1 != NULL ? sg_part_text(t, (size_t)(d1 - t), NULL) : NULL;
+  cJSON *header = htext != NULL ? cJSON_Parse(htext) : NULL;
+  free(htext);
+  if (!cJSON_IsObject(header)) {
+    cJSON_Delete(header);
+    return sg_fail("%s: five parts, as an encrypted profile (JWE), but its header is not "
+                   "base64url JSON",
+                   path);
+  }
+  char *h = cJSON_PrintUnformatted(header);
+  if (json) {
+    printf("{\"type\":\"jwe-compact\",\"header\":%s}\n", h != NULL ? h : "null");
+  } else {
+    printf("encrypted profile (JWE compact), %zu bytes\nheader:  %s\n"
+           "content: readable only with the fleet key (devices: stagegate-agent --fleet-key)\n",
+           len, h != NULL ? h : "?");
+  }
+  cJSON_free(h);
+  cJSON_Delete(header);
+  return SG_EXIT_OK;
+}
+
 static int sg_inspect_compact(const char *path, const char *t, size_t len, int json,
                               sg_inspect_ctx *cx) {
   int ret = SG_EXIT_FAIL;
+  size_t dots = 0;
+  for (size_t i = 0; i < len; i++) {
+    dots += t[i] == '.';
+  }
+  if (dots == 4) {
+    return sg_inspect_jwe(path, t, len, json);
+  }
   const char *d1 = memchr(t, '.', len);
   const char *d2 = d1 != NULL ? memchr(d1 + 1, '.', len - (size_t)(d1 + 1 - t)) : NULL;
   if (d2 == NULL || memchr(d2 + 1, '.', len - (size_t)(d2 + 1 - t)) != NULL) {

@@ -63,6 +63,10 @@ static double sg_pdf_header(cairo_t *cr, const sg_facts *f, const sg_pdf_opts *o
   if (f->not_a_profile) {
     sg_pdf_text(cr, x, y, width_mm, 10, 1, 0, "Symbol texts rendered as given: not checked here");
     y += SG_PDF_LINE_MM;
+  } else if (f->encrypted) {
+    sg_pdf_text(cr, x, y, width_mm, 10, 1, 0,
+                "ENCRYPTED (JWE): only devices holding the fleet key can read it");
+    y += SG_PDF_LINE_MM;
   } else if (f->n_signers == 0) {
     sg_pdf_text(cr, x, y, width_mm, 10, 1, 0,
                 "UNSIGNED: devices in Trusted Mode refuse it");

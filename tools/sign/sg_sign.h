@@ -288,6 +288,7 @@ typedef struct {
   sg_signer_facts signers[2];
   unsigned n_signers; /* 0: unsigned */
   int not_a_profile;  /* render --lines: the texts are not one profile */
+  int encrypted;      /* a JWE (`encrypt`): its content is not shown, nor known here */
 } sg_facts;
 
 /*
