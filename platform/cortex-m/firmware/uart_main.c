@@ -72,9 +72,9 @@ static int sg_fwu_fail(void *ctx, const cJSON *action) {
   return -1;
 }
 static const sg_action_handler sg_fwu_handlers[] = {
-    {"Wifi", NULL, NULL, sg_fwu_ok},
-    {"Picky", NULL, sg_fwu_picky, sg_fwu_ok},
-    {"Fail", NULL, NULL, sg_fwu_fail},
+    {"Wifi", NULL, NULL, sg_fwu_ok, NULL},
+    {"Picky", NULL, sg_fwu_picky, sg_fwu_ok, NULL},
+    {"Fail", NULL, NULL, sg_fwu_fail, NULL},
 };
 
 static void sg_fwu_digest(const sg_fwu *d, uint8_t out[32]) {
