@@ -24,67 +24,39 @@
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 
+#include "sg_jwe_crypto.h" /* the device's base64url, thumbprints and Concat KDF */
 #include "sg_jwe_sign.h"
 #include "sg_sign.h"
 
 #define SG_JWE_CTY_JWS "stagegate-profile+jws"
 #define SG_JWE_CTY_JSON "stagegate-profile+json"
 
-/* base64url without padding; out needs 4 * ((n + 2) / 3) + 1 bytes. */
+/* base64url without padding, NUL-terminated: the device's encoder
+ * (crypto/jwe_crypto.c); out needs 4 * ((n + 2) / 3) + 1 bytes. */
 static size_t sg_b64url(const uint8_t *in, size_t n, char *out) {
-  const int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-  size_t m = (size_t)len;
-  while (m > 0 && out[m - 1] == '=') {
-    m--;
-  }
-  for (size_t i = 0; i < m; i++) {
-    out[i] = out[i] == '+' ? '-' : out[i] == '/' ? '_' : out[i];
-  }
+  const size_t m = sg_b64url_encode(in, n, out);
   out[m] = '\0';
   return m;
 }
 
+/* Exactly 32 bytes of base64url, decoded as the device decodes. */
 static int sg_b64url_decode32(const char *s, uint8_t out[32]) {
-  char std[48];
-  const size_t n = strlen(s);
-  if (n != 43) {
-    return 0;
-  }
-  for (size_t i = 0; i < n; i++) {
-    std[i] = s[i] == '-' ? '+' : s[i] == '_' ? '/' : s[i];
-  }
-  std[43] = '=';
-  std[44] = '\0';
-  uint8_t tmp[36];
-  return EVP_DecodeBlock(tmp, (const unsigned char *)std, 44) == 33 &&
-         (memcpy(out, tmp, 32), OPENSSL_cleanse(tmp, sizeof tmp), 1);
+  size_t got = 0;
+  return sg_b64_decode(SG_B64_URL, s, strlen(s), out, 32, &got, SG_ERR_ARG) == SG_OK && got == 32;
 }
 
-static void sg_evp_sha256(const void *data, size_t n, uint8_t out[32]) {
-  unsigned int len = 32;
-  (void)EVP_Digest(data, n, out, &len, EVP_sha256(), NULL);
+/* The key's kid, as the device computes it (RFC 7638), NUL-terminated. */
+static void sg_kid_ec(const uint8_t x[32], const uint8_t y[32], char kid[SG_KID_LEN + 1]) {
+  uint8_t pub[64];
+  memcpy(pub, x, 32);
+  memcpy(pub + 32, y, 32);
+  sg_jwk_thumbprint_ec(pub, kid);
+  kid[SG_KID_LEN] = '\0';
 }
 
-/* RFC 7638: SHA-256 of the canonical JWK, base64url. */
-static void sg_thumbprint_ec(const uint8_t x[32], const uint8_t y[32], char kid[44]) {
-  char bx[48], by[48], json[160];
-  uint8_t h[32];
-  sg_b64url(x, 32, bx);
-  sg_b64url(y, 32, by);
-  const int n = snprintf(json, sizeof json, "{\"crv\":\"P-256\",\"kty\":\"EC\",\"x\":\"%s\",\"y\":\"%s\"}", bx, by);
-  sg_evp_sha256(json, (size_t)n, h);
-  sg_b64url(h, 32, kid);
-}
-
-static void sg_thumbprint_oct(const uint8_t k[32], char kid[44]) {
-  char bk[48], json[96];
-  uint8_t h[32];
-  sg_b64url(k, 32, bk);
-  const int n = snprintf(json, sizeof json, "{\"k\":\"%s\",\"kty\":\"oct\"}", bk);
-  sg_evp_sha256(json, (size_t)n, h);
-  OPENSSL_cleanse(json, sizeof json);
-  OPENSSL_cleanse(bk, sizeof bk);
-  sg_b64url(h, 32, kid);
+static void sg_kid_oct(const uint8_t k[32], char kid[SG_KID_LEN + 1]) {
+  sg_jwk_thumbprint_oct(k, kid);
+  kid[SG_KID_LEN] = '\0';
 }
 
 /* x || y of a P-256 key (public part). */
@@ -132,7 +104,7 @@ typedef struct {
   EVP_PKEY *ec;
   uint8_t oct[32];
   int is_oct;
-  char kid[44];
+  char kid[SG_KID_LEN + 1];
 } sg_recipient;
 
 static int sg_str_is(const cJSON *o, const char *name, const char *want) {
@@ -160,7 +132,7 @@ static int sg_recipient_load(const char *path, sg_recipient *r) {
     if (sg_str_is(jwk, "kty", "oct")) {
       if (sg_b64url_decode32(sg_str(jwk, "k"), r->oct)) {
         r->is_oct = 1;
-        sg_thumbprint_oct(r->oct, r->kid);
+        sg_kid_oct(r->oct, r->kid);
         ret = SG_EXIT_OK;
       } else {
         sg_fail("%s: an oct JWK needs \"k\" of 32 bytes (AES-256)", path);
@@ -169,7 +141,7 @@ static int sg_recipient_load(const char *path, sg_recipient *r) {
                sg_b64url_decode32(sg_str(jwk, "x"), x) && sg_b64url_decode32(sg_str(jwk, "y"), y)) {
       r->ec = sg_ec_from_xy(x, y);
       ret = r->ec != NULL ? SG_EXIT_OK : sg_fail("%s: x, y are not a point on P-256", path);
-      sg_thumbprint_ec(x, y, r->kid);
+      sg_kid_ec(x, y, r->kid);
     } else {
       sg_fail("%s: not a JWK of kty \"oct\" or an EC P-256 JWK", path);
     }
@@ -180,7 +152,7 @@ static int sg_recipient_load(const char *path, sg_recipient *r) {
     BIO_free(bio);
     uint8_t x[32], y[32];
     if (r->ec != NULL && sg_ec_xy(r->ec, x, y)) {
-      sg_thumbprint_ec(x, y, r->kid);
+      sg_kid_ec(x, y, r->kid);
       ret = SG_EXIT_OK;
     } else {
       sg_fail("%s: not a P-256 public key (PEM \"PUBLIC KEY\") nor a JWK", path);
@@ -214,26 +186,6 @@ static int sg_write_secret_file(const char *path, const void *buf, size_t len) {
   const ssize_t w = write(fd, buf, len);
   const int c = close(fd);
   return w == (ssize_t)len && c == 0 ? SG_EXIT_OK : sg_fail("%s: write failed", path);
-}
-
-/* RFC 7518 §4.6.2 Concat KDF, one SHA-256 round, no apu/apv. */
-static void sg_concat_kdf(const uint8_t z[32], uint8_t kek[32]) {
-  static const char alg[] = "ECDH-ES+A256KW";
-  uint8_t in[4 + 32 + 4 + sizeof alg - 1 + 4 + 4 + 4];
-  size_t n = 0;
-  const uint8_t one[4] = {0, 0, 0, 1};
-  const uint8_t alg_len[4] = {0, 0, 0, (uint8_t)(sizeof alg - 1)};
-  const uint8_t zero[4] = {0, 0, 0, 0};
-  const uint8_t bits[4] = {0, 0, 1, 0}; /* 256 */
-  memcpy(in + n, one, 4), n += 4;
-  memcpy(in + n, z, 32), n += 32;
-  memcpy(in + n, alg_len, 4), n += 4;
-  memcpy(in + n, alg, sizeof alg - 1), n += sizeof alg - 1;
-  memcpy(in + n, zero, 4), n += 4; /* apu */
-  memcpy(in + n, zero, 4), n += 4; /* apv */
-  memcpy(in + n, bits, 4), n += 4;
-  sg_evp_sha256(in, n, kek);
-  OPENSSL_cleanse(in, sizeof in);
 }
 
 /* ECDH with a fresh ephemeral key: Z, and the ephemeral public point. */
@@ -294,7 +246,8 @@ int sg_jwe_encrypt(const char *key_path, const uint8_t *pt, size_t n, char **out
     hn = snprintf(header, sizeof header,
                   "{\"alg\":\"dir\",\"enc\":\"A256GCM\",\"kid\":\"%s\",\"cty\":\"%s\"}", r.kid, cty);
   } else if (RAND_bytes(cek, sizeof cek) == 1 && sg_ecdh_ephemeral(r.ec, z, ex, ey)) {
-    sg_concat_kdf(z, kek);
+    static const char alg[] = "ECDH-ES+A256KW"; /* the device's KDF: no apu, apv */
+    sg_concat_kdf_256(z, alg, sizeof alg - 1, NULL, 0, NULL, 0, kek);
     if (!sg_aes256_wrap(kek, cek, wrapped)) {
       goto done;
     }
