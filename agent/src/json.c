@@ -12,21 +12,109 @@
  * the hooks themselves; the agent is single-threaded. */
 static unsigned sg_json_alloc_failures;
 
+/*
+ * cJSON allocates once per node and once per string: a 2 KB profile makes
+ * about 230 small allocations, and freeing them one by one cost about a
+ * fifth of a decision's overhead over the bare signature check (issue 9's
+ * bench), and 32 bytes of pool header each on Cortex-M. So within the
+ * span, cJSON's allocations are carved from chunks of the crypto allocator
+ * (bump, never freed one by one) and all chunks go at the end of the span.
+ * A request that does not fit a chunk, or a chunk the pool cannot give,
+ * falls back to one allocation of its own; free() tells the two apart by
+ * address. Out of memory still reads as out of memory.
+ */
+#define SG_JSON_CHUNK 1024u
+
+/* Under AddressSanitizer every carved object gets a poisoned redzone after
+ * it, so an overrun is caught as it would be between heap objects. */
+#if defined(__SANITIZE_ADDRESS__)
+#define SG_JSON_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SG_JSON_ASAN 1
+#endif
+#endif
+#ifdef SG_JSON_ASAN
+#include <sanitizer/asan_interface.h>
+#define SG_JSON_REDZONE 16u
+#define SG_JSON_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define SG_JSON_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define SG_JSON_REDZONE 0u
+#define SG_JSON_POISON(p, n) ((void)(p), (void)(n))
+#define SG_JSON_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
+typedef struct sg_json_chunk {
+  struct sg_json_chunk *next;
+  size_t used;
+  size_t cap;
+  size_t pad; /* data 16-byte aligned on 32- and 64-bit targets */
+} sg_json_chunk;
+
+static sg_json_chunk *sg_json_chunks; /* the span's chunks, newest first */
+static unsigned sg_json_span_depth;   /* spans nest (an inner one frees nothing) */
+
+static uint8_t *sg_json_chunk_data(sg_json_chunk *c) { return (uint8_t *)(c + 1); }
+
 static void *sg_json_malloc(size_t size) {
-  void *p = sg_crypto_calloc(1, size);
+  const size_t want = ((size + 15u) & ~(size_t)15u) + SG_JSON_REDZONE;
+  sg_json_chunk *c = sg_json_chunks;
+  void *p = NULL;
+  if (want >= size && want <= SG_JSON_CHUNK / 4u) { /* small: from a chunk */
+    if (c == NULL || c->cap - c->used < want) {
+      sg_json_chunk *n = sg_crypto_calloc(1, sizeof *n + SG_JSON_CHUNK);
+      if (n != NULL) {
+        n->cap = SG_JSON_CHUNK;
+        n->next = c;
+        SG_JSON_POISON(sg_json_chunk_data(n), SG_JSON_CHUNK);
+        sg_json_chunks = n;
+        c = n;
+      }
+    }
+    if (c != NULL && c->cap - c->used >= want) {
+      p = sg_json_chunk_data(c) + c->used;
+      c->used += want;
+      SG_JSON_UNPOISON(p, size); /* zero already: chunks are calloc'd, never reused */
+      return p;
+    }
+  }
+  p = sg_crypto_calloc(1, size);
   if (p == NULL) {
     sg_json_alloc_failures++;
   }
   return p;
 }
-static void sg_json_free(void *p) { sg_crypto_free(p); }
+
+static void sg_json_free(void *p) {
+  const uintptr_t a = (uintptr_t)p;
+  for (sg_json_chunk *c = sg_json_chunks; c != NULL; c = c->next) {
+    const uintptr_t start = (uintptr_t)sg_json_chunk_data(c);
+    if (a >= start && a < start + c->cap) {
+      return; /* goes with its chunk at the end of the span */
+    }
+  }
+  sg_crypto_free(p);
+}
 
 void sg_json_use_agent_allocator(void) {
   cJSON_Hooks hooks = {sg_json_malloc, sg_json_free};
   cJSON_InitHooks(&hooks);
+  sg_json_span_depth++;
 }
 
-void sg_json_restore_default_allocator(void) { cJSON_InitHooks(NULL); }
+void sg_json_restore_default_allocator(void) {
+  if (sg_json_span_depth > 0 && --sg_json_span_depth > 0) {
+    return;
+  }
+  while (sg_json_chunks != NULL) {
+    sg_json_chunk *next = sg_json_chunks->next;
+    SG_JSON_UNPOISON(sg_json_chunk_data(sg_json_chunks), sg_json_chunks->cap);
+    sg_crypto_free(sg_json_chunks);
+    sg_json_chunks = next;
+  }
+  cJSON_InitHooks(NULL);
+}
 
 static int sg_json_is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 

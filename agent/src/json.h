@@ -6,7 +6,10 @@
  * static pool on Cortex-M — only for the span of one decision, and puts
  * cJSON's defaults back before returning, so nothing is left behind for
  * firmware that uses cJSON itself. Every cJSON tree the agent builds is
- * freed inside that span (a tree must be freed by the allocator that made it).
+ * freed inside that span (a tree must be freed by the allocator that made
+ * it): within the span small allocations are carved from 1 KiB chunks that
+ * all go back when the span ends (json.c says why), so a tree used after
+ * its span is a use after free. Spans nest; only the outermost frees.
  */
 #ifndef SG_JSON_H
 #define SG_JSON_H

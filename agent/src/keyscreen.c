@@ -410,12 +410,56 @@ static inline unsigned sg_ks_class(unsigned char c) {
 /* No key structure or marker recognised here is shorter than this. */
 #define SG_KS_MIN_TEXT 7u
 
+/* Does s[0..n) hold `marker`? */
+static int sg_ks_has(const char *s, size_t n, const char *marker, size_t len) {
+  for (const char *p = s; n >= len && (p = memchr(p, marker[0], n - (size_t)(p - s) - len + 1)) != NULL;
+       p++) {
+    if (memcmp(p, marker, len) == 0) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+/*
+ * Most settings are short printable ASCII (an SSID, a name, a member
+ * name). Shorter than SG_KS_MIN_B64 characters nothing is decoded, so
+ * only the armour markers can match, and the Latin-1 reading only when
+ * a character outside printable ASCII is present: answer those without
+ * the per-character state machine (it was most of the screen's cost on
+ * an ordinary profile). SG_KS_FULL_PATH: not such a text.
+ */
+#define SG_KS_FULL_PATH 1
+static int sg_ks_short_printable(const sg_ks_src *src, size_t n) {
+  char buf[SG_KS_MIN_B64];
+  unsigned outside = 0;
+  if (n >= SG_KS_MIN_B64) {
+    return SG_KS_FULL_PATH;
+  }
+  memcpy(buf, src->a, src->an);
+  memcpy(buf + src->an, src->b, src->bn);
+  for (size_t i = 0; i < n; i++) {
+    outside |= (uint8_t)((uint8_t)buf[i] - 0x20u) >= 0x60u; /* below ' ' or above 0x7F */
+  }
+  if (outside) {
+    return SG_KS_FULL_PATH;
+  }
+  return sg_ks_has(buf, n, sg_ks_pem_marker, sizeof sg_ks_pem_marker - 1) ||
+                 sg_ks_has(buf, n, sg_ks_putty_marker, sizeof sg_ks_putty_marker - 1)
+             ? SG_ERR_PRIVATE_KEY
+             : SG_OK;
+}
+
 int sg_keyscreen_text(const char *a, size_t an, const char *b, size_t bn) {
   sg_ks_text t;
   const sg_ks_src src = {a != NULL ? a : "", b != NULL ? b : "", a != NULL ? an : 0, b != NULL ? bn : 0};
   const size_t n = src.an + src.bn;
   if (n < SG_KS_MIN_TEXT) {
     return SG_OK;
+  }
+  const int quick = sg_ks_short_printable(&src, n);
+  if (quick != SG_KS_FULL_PATH) {
+    return quick;
   }
   size_t b64_start = 0, b64_count = 0; /* the current base64 run and its alphabet characters */
   size_t hex_start = 0, hex_count = 0;
@@ -571,7 +615,8 @@ static int sg_ks_node(const cJSON *node, unsigned depth) {
       const size_t s_len = strlen(s);
       const char *tail = "";
       size_t tail_len = 0;
-      if (prev != NULL && cJSON_IsString(prev)) {
+      if (prev != NULL && cJSON_IsString(prev) &&
+          strlen(prev->valuestring) + s_len >= SG_KS_MIN_B64) { /* shorter: nothing to join */
         /* Only the run of encoding characters that ends the previous
          * string can join one that starts this string; when the two are
          * too short together to hold a key, nothing is joined. */
