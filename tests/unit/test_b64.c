@@ -89,10 +89,37 @@ static void test_encode_rfc4648(void) {
   SG_CHECK_CODE(sg_b64_encode(SG_B64_URL, NULL, 1, out, sizeof out), SG_ERR_ARG);
 }
 
+/* Every byte value, in a whole group of four and in the last group: the
+ * table decoder accepts exactly the alphabet's 64 characters (bytes from
+ * 0x80, NUL, '=' inside the text and the other alphabet's two refused). */
+static void test_every_byte(void) {
+  static const char url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static const char std[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  unsigned accepted[2] = {0, 0};
+  for (unsigned b = 0; b < 256; b++) {
+    for (int a = 0; a < 2; a++) {
+      const sg_b64_alphabet alpha = a == 0 ? SG_B64_URL : SG_B64_STD;
+      const int in_alphabet = b != 0 && strchr(a == 0 ? url : std, (int)b) != NULL;
+      char group[5] = {(char)b, 'A', 'A', 'A', 0}; /* b first: '=' is not padding here */
+      char tail[9] = {'A', 'A', 'A', 'A', 'A', (char)b, 'A', '=', 0};
+      uint8_t out[8];
+      size_t n = 0;
+      const int g = sg_b64_decode(alpha, group, 4, out, sizeof out, &n, SG_ERR_FORMAT);
+      const int t = sg_b64_decode(alpha, tail, alpha == SG_B64_URL ? 7 : 8, out, sizeof out, &n,
+                                  SG_ERR_FORMAT);
+      SG_CHECK(g == (in_alphabet ? SG_OK : SG_ERR_FORMAT));
+      SG_CHECK(t == (in_alphabet ? SG_OK : SG_ERR_FORMAT)); /* 'A', b, 'A': b's bits all used */
+      accepted[a] += g == SG_OK;
+    }
+  }
+  SG_CHECK(accepted[0] == 64 && accepted[1] == 64);
+}
+
 int main(void) {
   sg_test_begin("b64");
   SG_RUN(test_table);
   SG_RUN(test_output_bound);
   SG_RUN(test_encode_rfc4648);
+  SG_RUN(test_every_byte);
   return sg_test_end();
 }

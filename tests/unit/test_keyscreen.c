@@ -525,6 +525,23 @@ static void test_chain_out_of_memory_never_accepted(void) {
 }
 #endif
 
+/* Short settings (under 64 characters) take the screen's fast path: the
+ * armour markers are still found anywhere in them, across the join with
+ * the string before, and a short text with bytes outside printable ASCII
+ * still gets the Latin-1 reading (a PKCS#8 start as code points). */
+static void test_short_texts(void) {
+  static const char latin1_pkcs8[] = "0\xc2\x82\x04\xc2\xbd\x02\x01\x00" "0\x0d\x06\x09*\xc2\x86H\xc2\x86\xc3\xb7\x0d\x01\x01\x01\x05\x00\x04";
+  SG_CHECK_CODE(sg_keyscreen_text("x PRIVATE KEY y", 15, NULL, 0), SG_ERR_PRIVATE_KEY);
+  SG_CHECK_CODE(sg_keyscreen_text("PRIVATE KEY", 11, NULL, 0), SG_ERR_PRIVATE_KEY);
+  SG_CHECK_CODE(sg_keyscreen_text("PuTTY-User-Key-File-3: ssh-rsa", 30, NULL, 0), SG_ERR_PRIVATE_KEY);
+  SG_CHECK_CODE(sg_keyscreen_text("PPRIVATE KEY", 12, NULL, 0), SG_ERR_PRIVATE_KEY);
+  SG_CHECK_CODE(sg_keyscreen_text("PRIVATE", 7, " KEY", 4), SG_ERR_PRIVATE_KEY); /* across the join */
+  SG_CHECK_CODE(sg_keyscreen_text("PRIVATE KE", 10, NULL, 0), SG_OK);
+  SG_CHECK_CODE(sg_keyscreen_text("Private key of the AP", 21, NULL, 0), SG_OK);
+  SG_CHECK_CODE(sg_keyscreen_text("correct-horse-battery-staple", 28, NULL, 0), SG_OK);
+  SG_CHECK_CODE(sg_keyscreen_text(latin1_pkcs8, sizeof latin1_pkcs8 - 1, NULL, 0), SG_ERR_PRIVATE_KEY);
+}
+
 int main(void) {
   sg_test_begin("keyscreen");
   SG_RUN(test_every_key_in_every_encoding_refused);
@@ -537,6 +554,7 @@ int main(void) {
   SG_RUN(test_pem_bundle_refused);
   SG_RUN(test_slot_anchor_with_trailing_bytes_locks);
   SG_RUN(test_too_long_chain_is_chain_not_weak_key);
+  SG_RUN(test_short_texts);
 #if !defined(SG_BARE_METAL_TEST)
   SG_RUN(test_chain_out_of_memory_never_accepted);
 #endif
