@@ -400,6 +400,9 @@ static char payload_b64[2 * SG_MAX_PROFILE], h1[8192], s1[1024], h2[8192], s2[10
 
 /* The envelope for signer choice `how` into out[]; its length or 0. */
 static size_t envelope(unsigned how, const char *json, size_t n) {
+  if (n > SG_MAX_PROFILE) {
+    return 0; /* "@name" substitutions made it longer than any profile a device reads */
+  }
   b64url((const uint8_t *)json, n, payload_b64, sizeof payload_b64);
   sg_fz_cert *a = NULL, *b = NULL;
   int x5c = 0;
