@@ -93,7 +93,7 @@ typedef struct {
   const char *key;       /* --key: PEM/DER private key (maybe encrypted) */
   const char *cert;      /* --cert: PEM/DER, leaf first (+ intermediates) */
   const char *pfx;       /* --pfx */
-  const char *chain;     /* --chain: intermediates for x5c */
+  const char *chain;     /* --chain: intermediates for x5c; "none": the leaf alone */
   const char *pass;      /* --pass */
   const char *pass_env;  /* --pass-env */
   const char *pass_file; /* --pass-file */
@@ -111,6 +111,7 @@ typedef struct {
   mbedtls_x509_crt leaf;  /* exactly one certificate */
   mbedtls_x509_crt chain; /* intermediates, maybe empty */
   int has_chain;
+  int x5c_chain;          /* the chain goes into x5c after the leaf (not with --chain none) */
   char label[256]; /* file the key came from, for messages */
 } sg_signer;
 
@@ -259,18 +260,27 @@ typedef enum {
   SG_PREFLIGHT_FACTORY,     /* devices not in Trusted Mode (factory state) */
 } sg_preflight_for;
 
+typedef struct {
+  sg_preflight_for audience;
+  const mbedtls_x509_crt *anchor; /* --anchor: what trusted devices hold, or NULL (README) */
+  int64_t now;                    /* the device clock; 0: this computer's */
+} sg_preflight_opts;
+
 /*
- * Refuse, with the fix in the message, what devices would refuse: a TurnOn
- * not signed by the key of the certificate it deploys, or deploying a
- * certificate unfit for its anchor mode; TurnOff/Rotate without exp or
- * with exp more than 7 days after iat; x5c carrying a self-signed root;
- * for factory devices, a signed profile without x5c or a trust change
- * other than TurnOn. `payload` is the prepared profile; `signers` its
- * n_signers signers; with_x5c: x5c goes into the headers. One function so
- * the lead can route it through the device's decision code.
+ * Refuse, with the fix in the message, what the devices `o` names would
+ * refuse: `text` (the signed profile, NUL-terminated, not yet written) is
+ * fed to the device library's own agent (sg_device.h) in that state, and
+ * its sg_err mapped to a message. `payload` is the prepared profile (for
+ * the messages, the target and the CSPs), `signers` its n_signers signers
+ * (the first decides the anchor), with_x5c: x5c is in the headers. One
+ * signer rule comes first: x5c never carries a self-signed root.
  */
-int sg_preflight(const cJSON *payload, const sg_signer *const *signers, unsigned n_signers,
-                 int with_x5c, sg_preflight_for audience);
+int sg_preflight(const char *text, const cJSON *payload, const sg_signer *const *signers,
+                 unsigned n_signers, int with_x5c, const sg_preflight_opts *o);
+/* --for WHO (NULL: `dflt`) and --anchor FILE (NULL: none) into o; `anchor`
+ * is initialised here and freed by the caller with mbedtls_x509_crt_free. */
+int sg_preflight_opts_parse(const char *for_opt, sg_preflight_for dflt, const char *anchor_file,
+                            mbedtls_x509_crt *anchor, sg_preflight_opts *o);
 
 /* ---- what a profile says, for people (facts.c) ------------------------- */
 

@@ -164,7 +164,7 @@ static int sg_emit(const char *out_path, const char *text) {
 int sg_cmd_sign(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   sg_key_source src = {0};
-  const char *alg_opt = NULL, *x5c = NULL, *out = NULL, *for_opt = NULL;
+  const char *alg_opt = NULL, *x5c = NULL, *out = NULL, *for_opt = NULL, *anchor_opt = NULL;
   sg_profile_opts po = {0};
   const sg_opt opts[] = {
       {"key", 1, &src.key},       {"cert", 1, &src.cert},
@@ -174,7 +174,7 @@ int sg_cmd_sign(int argc, char **argv) {
       {"x5c", 0, &x5c},           {"seq", 1, &po.seq},
       {"iat", 1, &po.iat},        {"exp", 1, &po.exp},
       {"out", 1, &out},           {"for", 1, &for_opt},
-      {NULL, 0, NULL},
+      {"anchor", 1, &anchor_opt}, {NULL, 0, NULL},
   };
   const char *pos[1];
   unsigned n_pos = 0;
@@ -194,6 +194,9 @@ int sg_cmd_sign(int argc, char **argv) {
   sg_signer s;
   cJSON *root = NULL;
   char *dir = NULL, *jws = NULL;
+  sg_preflight_opts pf;
+  mbedtls_x509_crt anchor;
+  mbedtls_x509_crt_init(&anchor);
   sg_signer_init(&s);
   sg_jws_alg alg = SG_JWS_NONE;
   if ((ret = sg_signer_load(&s, &src)) != SG_EXIT_OK ||
@@ -211,27 +214,25 @@ int sg_cmd_sign(int argc, char **argv) {
   if (ret != SG_EXIT_OK) {
     goto out;
   }
-  {
-    /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
-    sg_preflight_for audience = sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
-                                                            : SG_PREFLIGHT_TRUSTED;
-    if (for_opt != NULL && strcmp(for_opt, "factory") == 0) {
-      audience = SG_PREFLIGHT_FACTORY;
-    } else if (for_opt != NULL && strcmp(for_opt, "trusted") == 0) {
-      audience = SG_PREFLIGHT_TRUSTED;
-    } else if (for_opt != NULL) {
-      ret = sg_usage("--for '%s': use factory or trusted", for_opt);
-      goto out;
-    }
-    const sg_signer *one[1] = {&s};
-    ret = sg_preflight(root, one, 1, x5c != NULL, audience);
-    if (ret != SG_EXIT_OK) {
-      goto out;
-    }
+  /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
+  ret = sg_preflight_opts_parse(for_opt,
+                                sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
+                                                            : SG_PREFLIGHT_TRUSTED,
+                                anchor_opt, &anchor, &pf);
+  if (ret != SG_EXIT_OK) {
+    goto out;
   }
+  /* Signed in memory, then judged by the device's own code, then written. */
   ret = sg_sign_compact(&s, alg, x5c != NULL, root, &jws);
   if (ret != SG_EXIT_OK) {
     goto out;
+  }
+  {
+    const sg_signer *one[1] = {&s};
+    ret = sg_preflight(jws, root, one, 1, x5c != NULL, &pf);
+    if (ret != SG_EXIT_OK) {
+      goto out;
+    }
   }
   ret = sg_emit(out, jws);
 out:
@@ -239,6 +240,7 @@ out:
   free(dir);
   cJSON_Delete(root);
   sg_signer_free(&s);
+  mbedtls_x509_crt_free(&anchor);
   return ret;
 }
 
@@ -316,7 +318,7 @@ int sg_cmd_rotate(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   sg_key_source src[2] = {{0}, {0}};
   const char *alg_opt[2] = {NULL, NULL};
-  const char *x5c = NULL, *out = NULL;
+  const char *x5c = NULL, *out = NULL, *anchor_opt = NULL;
   sg_profile_opts po = {0};
   const sg_opt opts[] = {
       {"old-key", 1, &src[0].key},
@@ -341,6 +343,7 @@ int sg_cmd_rotate(int argc, char **argv) {
       {"exp", 1, &po.exp},
       {"activate-at", 1, &po.activate_at},
       {"out", 1, &out},
+      {"anchor", 1, &anchor_opt},
       {NULL, 0, NULL},
   };
   const char *pos[1];
@@ -364,6 +367,9 @@ int sg_cmd_rotate(int argc, char **argv) {
   cJSON *root = NULL, *rot = NULL;
   char *payload = NULL, *p64 = NULL, *dir = NULL, *new_b64 = NULL, *doc = NULL;
   char *h64[2] = {NULL, NULL}, *sig64[2] = {NULL, NULL};
+  sg_preflight_opts pf;
+  mbedtls_x509_crt anchor;
+  mbedtls_x509_crt_init(&anchor);
   sg_signer_init(&s[0]);
   sg_signer_init(&s[1]);
   ret = SG_EXIT_OK;
@@ -393,11 +399,9 @@ int sg_cmd_rotate(int argc, char **argv) {
       (ret = sg_profile_prepare(root, &po)) != SG_EXIT_OK) {
     goto out;
   }
-  {
-    const sg_signer *both[2] = {&s[0], &s[1]};
-    if ((ret = sg_preflight(root, both, 2, x5c != NULL, SG_PREFLIGHT_TRUSTED)) != SG_EXIT_OK) {
-      goto out;
-    }
+  if ((ret = sg_preflight_opts_parse(NULL, SG_PREFLIGHT_TRUSTED, anchor_opt, &anchor, &pf)) !=
+      SG_EXIT_OK) {
+    goto out;
   }
   /* After "@file" substitution the action must name the new certificate. */
   const cJSON *cert = cJSON_GetObjectItemCaseSensitive(rot, "certificate");
@@ -431,7 +435,14 @@ int sg_cmd_rotate(int argc, char **argv) {
                  "{\"payload\":\"%s\",\"signatures\":[{\"protected\":\"%s\",\"signature\":\"%s\"},"
                  "{\"protected\":\"%s\",\"signature\":\"%s\"}]}",
                  p64, h64[0], sig64[0], h64[1], sig64[1]);
-  ret = sg_emit(out, doc);
+  {
+    /* Judged by the device's own code before anything is written. */
+    const sg_signer *both[2] = {&s[0], &s[1]};
+    ret = sg_preflight(doc, root, both, 2, x5c != NULL, &pf);
+  }
+  if (ret == SG_EXIT_OK) {
+    ret = sg_emit(out, doc);
+  }
 out:
   for (int k = 0; k < 2; k++) {
     free(h64[k]);
@@ -444,5 +455,6 @@ out:
   free(dir);
   cJSON_free(payload);
   cJSON_Delete(root);
+  mbedtls_x509_crt_free(&anchor);
   return ret;
 }
