@@ -11,12 +11,19 @@ make_keys
 for a in TurnOnTrustedMode TurnOffTrustedMode RotateTrustedCertificate; do
   check "actions lists $a" grep -q "^$a\$" actions.txt
 done
+block() { sed -n "/^$1\$/,/^\$/p" actions.txt; } # one action's lines
 check "actions: TurnOn's certificate is required" \
-  bash -c "grep -A3 '^TurnOnTrustedMode' actions.txt | grep -q 'certificate *required'"
+  bash -c "$(declare -f block); block TurnOnTrustedMode | grep -q 'certificate *required'"
 check "actions: TurnOn's anchor is optional (devices take pinned)" \
-  bash -c "grep -A3 '^TurnOnTrustedMode' actions.txt | grep -q 'anchor *optional'"
-check "actions: Rotate's activate_at is required" \
-  bash -c "grep -A4 '^RotateTrustedCertificate' actions.txt | grep -q 'activate_at *required'"
+  bash -c "$(declare -f block); block TurnOnTrustedMode | grep -q 'anchor *optional'"
+check "actions: Rotate's activate_at is required, a Unix time" \
+  bash -c "$(declare -f block); block RotateTrustedCertificate | grep -q 'activate_at *required *Unix time'"
+check "actions: from the device's table, Rotate takes 2 signatures" \
+  bash -c "$(declare -f block); block RotateTrustedCertificate | grep -q 'signatures: 2'"
+check "actions: from the device's table, TurnOff must carry exp" \
+  bash -c "$(declare -f block); block TurnOffTrustedMode | grep -q 'must carry \"exp\", at most 7 days'"
+check "actions: TurnOn need not carry exp" \
+  bash -c "$(declare -f block); ! block TurnOnTrustedMode | grep -q 'must carry'"
 
 # Every skeleton: valid JSON, and signs as written.
 for kind in turn-on-pinned turn-on-ca turn-off wifi; do

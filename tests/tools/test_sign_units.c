@@ -242,6 +242,51 @@ static void test_preflight_exp(void) {
   sg_error_clear();
 }
 
+/* ---- one Batch table: the device's, with the signer's descriptions ----- */
+
+/* Every row and argument of the device's table has a description, and
+ * every description names a row (and an argument) the table has. */
+static void test_action_texts(void) {
+  SG_CHECK(sg_batch_count() >= 4);
+  for (size_t i = 0; i < sg_batch_count(); i++) {
+    const sg_batch_row *row = sg_batch_at(i);
+    SG_CHECK(row != NULL && sg_action_describe(row->name, NULL) != NULL);
+    for (unsigned k = 0; row != NULL && k < row->nargs; k++) {
+      if (sg_action_describe(row->name, row->args[k].name) == NULL) {
+        sg_test_printf("      no description for %s.%s", row->name, row->args[k].name);
+        SG_CHECK(0);
+      }
+    }
+  }
+  size_t n = 0;
+  const sg_action_text *t = sg_action_texts(&n);
+  SG_CHECK(n > 0);
+  for (size_t i = 0; i < n; i++) {
+    const sg_batch_row *row = sg_batch_find(t[i].action);
+    const int known = row != NULL && (t[i].arg == NULL || sg_batch_arg_find(row, t[i].arg) != NULL);
+    if (!known) {
+      sg_test_printf("      orphaned description %s.%s", t[i].action, t[i].arg ? t[i].arg : "");
+    }
+    SG_CHECK(known && t[i].text != NULL && t[i].text[0] != '\0');
+  }
+  SG_CHECK(sg_action_describe("Reboot", NULL) == NULL);
+  SG_CHECK(sg_action_describe("TurnOffTrustedMode", "anchor") == NULL);
+  /* The skeletons name rows of the table, and take their arguments from it. */
+  static const char *const kinds[] = {"turn-on-pinned", "turn-on-ca", "turn-off", "rotate"};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    cJSON *root = sg_skeleton_build(kinds[i], "a.pem", NULL, NULL, NULL);
+    const cJSON *a = root != NULL ? cJSON_GetArrayItem(cJSON_GetObjectItem(root, "actions"), 0) : NULL;
+    const cJSON *name = cJSON_GetObjectItem(a, "action");
+    const sg_batch_row *row = cJSON_IsString(name) ? sg_batch_find(name->valuestring) : NULL;
+    SG_CHECK(row != NULL);
+    for (const cJSON *m = a != NULL ? a->child : NULL; row != NULL && m != NULL; m = m->next) {
+      SG_CHECK(strcmp(m->string, "csp") == 0 || strcmp(m->string, "action") == 0 ||
+               sg_batch_arg_find(row, m->string) != NULL);
+    }
+    cJSON_Delete(root);
+  }
+}
+
 /* ---- times as people write them ----------------------------------------- */
 
 static void test_parse_time(void) {
@@ -272,6 +317,7 @@ int main(void) {
   SG_RUN(test_ecdsa_raw_der);
   SG_RUN(test_alg_names);
   SG_RUN(test_preflight_exp);
+  SG_RUN(test_action_texts);
   SG_RUN(test_parse_time);
   return sg_test_end();
 }

@@ -73,6 +73,7 @@ static int sg_pf_issued_by(const sg_signer *s, const uint8_t *der, size_t len) {
 /* What the profile asks, read once from the prepared payload. */
 typedef struct {
   const char *action;       /* the Batch action's name, or NULL */
+  const sg_batch_row *row;  /* its row in the device's table, or NULL */
   sg_anchor_mode turn_on;   /* TurnOn: its anchor mode; SG_ANCHOR_NONE otherwise */
   uint8_t *deployed;        /* TurnOn/Rotate: the certificate (DER, heap), or NULL */
   size_t deployed_len;
@@ -101,7 +102,8 @@ static int sg_pf_read(const cJSON *payload, sg_pf_profile *p) {
                               &p->deployed_len) != 0) {
         return sg_fail("preflight: the Batch action's certificate is not base64");
       }
-      if (p->action != NULL && strcmp(p->action, "TurnOnTrustedMode") == 0) {
+      p->row = sg_batch_find(p->action);
+      if (p->row != NULL && p->row->kind == SG_BATCH_TURN_ON) {
         p->turn_on = cJSON_IsString(mode) && strcmp(mode->valuestring, "ca") == 0
                          ? SG_ANCHOR_CA
                          : SG_ANCHOR_PINNED;
@@ -340,7 +342,7 @@ int sg_preflight(const char *text, const cJSON *payload, const sg_signer *const 
     sg_pf_anchor(&p, signers[0], o->anchor, &d);
   }
   /* A RecoverTrust is for devices whose firmware compiled in its signer. */
-  if (p.action != NULL && strcmp(p.action, "RecoverTrust") == 0) {
+  if (p.row != NULL && p.row->kind == SG_BATCH_RECOVER) {
     d.recovery_cert = signers[0]->leaf.raw.p;
     d.recovery_cert_len = signers[0]->leaf.raw.len;
   }

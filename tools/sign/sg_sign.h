@@ -25,6 +25,7 @@
 #include "mbedtls/x509_crt.h"
 #include <openssl/evp.h>
 #include "b64.h"          /* the device's base64 (agent/src) */
+#include "batch_actions.h" /* the device's Batch table (agent/src) */
 #include "stagegate/config.h" /* SG_MAX_PROFILE: the agent's arena, for the device checks */
 #include "stagegate/errors.h"
 #include "sg_crypto.h"    /* the device's algorithms and verification (crypto/) */
@@ -211,36 +212,25 @@ long long sg_days_from_civil(long long y, long long m, long long d);
 
 #define SG_TRUST_EXP_DEFAULT (7.0 * 86400.0) /* exp - iat for TurnOff/Rotate by default */
 
-/* ---- Batch actions (actions.c) ------------------------------------------ */
+/* ---- Batch actions ------------------------------------------------------ */
 
-typedef enum {
-  SG_ARG_CERT,   /* base64 DER certificate (or "@file" before signing) */
-  SG_ARG_ANCHOR, /* "pinned" or "ca" */
-  SG_ARG_TIME,   /* Unix seconds */
-} sg_arg_type;
-
+/*
+ * The schema is the device's table (batch_actions.h: sg_batch_count,
+ * sg_batch_at, sg_batch_find, sg_batch_arg_find, ...); actions.c adds the
+ * descriptions people read, keyed by action and argument name.
+ */
 typedef struct {
-  const char *name;
-  sg_arg_type type;
-  int required;
-  const char *what; /* one line for people */
-} sg_action_arg;
+  const char *action; /* a row's name */
+  const char *arg;    /* one of its arguments, or NULL: the action itself */
+  const char *text;   /* one line for people */
+} sg_action_text;
 
-typedef struct {
-  const char *name;         /* "TurnOnTrustedMode" */
-  const char *what;         /* one line for people */
-  int trust_change;         /* changes what the device trusts */
-  int default_exp;          /* exp = iat + SG_TRUST_EXP_DEFAULT unless given */
-  const sg_action_arg *args;
-  size_t n_args;
-} sg_batch_action;
-
-/* The table (today's device schema; see actions.c for the merge note). */
-const sg_batch_action *sg_batch_actions(size_t *count);
-/* By name, or NULL. */
-const sg_batch_action *sg_batch_action_find(const char *name);
-/* One argument of an action by member name, or NULL if it takes none such. */
-const sg_action_arg *sg_batch_action_arg(const sg_batch_action *a, const char *member);
+/* All descriptions (for the test that none is missing or orphaned). */
+const sg_action_text *sg_action_texts(size_t *count);
+/* The description of an action (arg NULL) or of one of its arguments; NULL if none. */
+const char *sg_action_describe(const char *action, const char *arg);
+/* "required" or "optional" (SG_ARG_STATED is optional on devices: pinned). */
+const char *sg_action_presence(sg_batch_arg_presence presence);
 
 /* ---- skeletons (new.c) -------------------------------------------------- */
 
