@@ -6,7 +6,9 @@
  * changes. The profile parser (profile.c) checks arguments against it, the
  * policy (policy.c) decides from it, and the host signer (tools/sign)
  * checks the administrator's profile against it: the schema is written
- * once. A reviewer checks the trust rules against this table.
+ * once (stagegate-sign reads it through this header and adds only
+ * descriptions for people). A reviewer checks the trust rules against this
+ * table.
  *
  * Dependency-free (no mbedTLS, no cJSON) so that stagegate-sign, which
  * links a different mbedTLS build, can compile batch_actions.c in.
@@ -38,7 +40,7 @@ typedef enum {
 typedef enum {
   SG_ARG_REQUIRED = 1, /* the device refuses the action without it */
   SG_ARG_OPTIONAL,     /* the device has a default (see the row) */
-  SG_ARG_STATED,       /* device default, but the signer makes the administrator state it */
+  SG_ARG_STATED,       /* device default, written out by the signer's skeletons (`new`) */
 } sg_batch_arg_presence;
 
 typedef struct {

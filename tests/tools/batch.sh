@@ -71,7 +71,9 @@ bad_list "no devices" 'bad.csv: no devices' '# nothing\n\n'
 printf '{"stagegate":1,"target":{"models":["TC52"]},"actions":[{"csp":"Wifi"}]}' >t.json
 expect_fail "a profile with its own target" 2 'has a "target" already' \
   "$TOOL" batch --key ec256.key --cert ec256.pem --profile t.json --out-dir e devices.csv
-expect_fail "preflight per device: TurnOn by another key" 2 "preflight: .*NO_POSSESSION" \
+expect_fail "preflight per device (the device's own decision): TurnOn by another key" 2 \
+  'preflight: this TurnOn deploys "CN=stagegate test ec256, O=Example" but is signed by "CN=stagegate test ec384, O=Example": every device refuses it \(UNKNOWN_SIGNER\)' \
   "$TOOL" batch --key ec384.key --cert ec384.pem --profile on.json --out-dir e2 devices.csv
+check "... nothing signed is written" test -z "$(ls e2 2>/dev/null)"
 expect_fail "missing --profile" 1 "batch needs --profile" "$TOOL" batch --out-dir e devices.csv
 finish

@@ -11,12 +11,19 @@ make_keys
 for a in TurnOnTrustedMode TurnOffTrustedMode RotateTrustedCertificate; do
   check "actions lists $a" grep -q "^$a\$" actions.txt
 done
+block() { sed -n "/^$1\$/,/^\$/p" actions.txt; } # one action's lines
 check "actions: TurnOn's certificate is required" \
-  bash -c "grep -A3 '^TurnOnTrustedMode' actions.txt | grep -q 'certificate *required'"
+  bash -c "$(declare -f block); block TurnOnTrustedMode | grep -q 'certificate *required'"
 check "actions: TurnOn's anchor is optional (devices take pinned)" \
-  bash -c "grep -A3 '^TurnOnTrustedMode' actions.txt | grep -q 'anchor *optional'"
-check "actions: Rotate's activate_at is required" \
-  bash -c "grep -A4 '^RotateTrustedCertificate' actions.txt | grep -q 'activate_at *required'"
+  bash -c "$(declare -f block); block TurnOnTrustedMode | grep -q 'anchor *optional'"
+check "actions: Rotate's activate_at is required, a Unix time" \
+  bash -c "$(declare -f block); block RotateTrustedCertificate | grep -q 'activate_at *required *Unix time'"
+check "actions: from the device's table, Rotate takes 2 signatures" \
+  bash -c "$(declare -f block); block RotateTrustedCertificate | grep -q 'signatures: 2'"
+check "actions: from the device's table, TurnOff must carry exp" \
+  bash -c "$(declare -f block); block TurnOffTrustedMode | grep -q 'must carry \"exp\", at most 7 days'"
+check "actions: TurnOn need not carry exp" \
+  bash -c "$(declare -f block); ! block TurnOnTrustedMode | grep -q 'must carry'"
 
 # Every skeleton: valid JSON, and signs as written.
 for kind in turn-on-pinned turn-on-ca turn-off wifi; do
@@ -30,13 +37,18 @@ check "turn-on-pinned: anchor pinned" test "$(compact_part turn-on-pinned.jws 2 
 check "turn-on-ca: anchor ca" test "$(compact_part turn-on-ca.jws 2 | json_get '{actions}[0]{anchor}')" = ca
 check "turn-on: @cert became the certificate" \
   test "$(compact_part turn-on-pinned.jws 2 | json_get '{actions}[0]{certificate}')" = "$(cert_der_b64 ec256.pem)"
+# Fixed times, a minute ago (preflight judges with this computer's clock,
+# as the device will: a profile issued in the future or expired is refused).
+IAT=$(( $(date +%s) - 60 ))
+Y=$(( $(date -u +%Y) + 2 ))    # a year ahead that is surely in the future
+LEAP=$Y; while [ $((LEAP % 4)) -ne 0 ] || { [ $((LEAP % 100)) -eq 0 ] && [ $((LEAP % 400)) -ne 0 ]; }; do LEAP=$((LEAP + 1)); done
 "$TOOL" new rotate >rotate.json
 "$TOOL" rotate --old-key ec256.key --old-cert ec256.pem --new-key ec384.key --new-cert ec384.pem \
-  --activate-at +2d --iat 1800000000 rotate.json >rotate.jws 2>rotate.err
+  --activate-at +2d --iat $IAT rotate.json >rotate.jws 2>rotate.err
 check "new rotate: rotate signs it ($(head -c 120 rotate.err))" test -s rotate.jws
 rp=$(json_get '{payload}' <rotate.jws | b64u_decode)
-check "rotate: activate_at = iat + 2 days" test "$(json_get '{actions}[0]{activate_at}' <<<"$rp")" = 1800172800
-check "rotate: exp defaults to iat + 7 days" test "$(json_get '{exp}' <<<"$rp")" = 1800604800
+check "rotate: activate_at = iat + 2 days" test "$(json_get '{actions}[0]{activate_at}' <<<"$rp")" = $((IAT + 2 * 86400))
+check "rotate: exp defaults to iat + 7 days" test "$(json_get '{exp}' <<<"$rp")" = $((IAT + 7 * 86400))
 "$TOOL" new --model TC52 --serial 21034 --name "Aisle 7" wifi >t.json
 check "new --model --serial: target" test "$(json_get '{target}' <t.json)" = '{"models":["TC52"],"serials":["21034"]}'
 check "new --name" test "$(json_get '{name}' <t.json)" = "Aisle 7"
@@ -46,23 +58,23 @@ expect_fail "new: unknown kind" 1 "new needs a KIND: .*not frobnicate" "$TOOL" n
 expect_fail "new: --cert only for TurnOn" 1 "--cert is for turn-on" "$TOOL" new --cert x.pem wifi
 
 # Times: every form, against date(1)'s own arithmetic.
-sign_exp() { # EXP -> payload exp (iat fixed at 1800000000)
-  "$TOOL" sign --key ec256.key --cert ec256.pem --iat 1800000000 --exp "$1" wifi.json >e.jws &&
+sign_exp() { # EXP -> payload exp (iat fixed at $IAT)
+  "$TOOL" sign --key ec256.key --cert ec256.pem --iat $IAT --exp "$1" wifi.json >e.jws &&
     compact_part e.jws 2 | json_get '{exp}'
 }
-check "--exp 2028-01-01 (midnight UTC)" test "$(sign_exp 2028-01-01)" = "$(date -u -d 2028-01-01T00:00:00Z +%s)"
-check "--exp 2028-01-01T12:00Z" test "$(sign_exp 2028-01-01T12:00Z)" = "$(date -u -d 2028-01-01T12:00:00Z +%s)"
-check "--exp 2028-01-01T12:00:30+02:00" test "$(sign_exp 2028-01-01T12:00:30+02:00)" = "$(date -u -d 2028-01-01T10:00:30Z +%s)"
-check "--exp 2028-02-29 (leap day)" test "$(sign_exp 2028-02-29)" = "$(date -u -d 2028-02-29T00:00:00Z +%s)"
-check "--exp +30d after iat" test "$(sign_exp +30d)" = $((1800000000 + 30 * 86400))
-check "--exp +12h" test "$(sign_exp +12h)" = $((1800000000 + 12 * 3600))
-check "--exp +2w" test "$(sign_exp +2w)" = $((1800000000 + 14 * 86400))
-check "--exp Unix seconds" test "$(sign_exp 1900000000)" = 1900000000
+check "--exp $Y-01-01 (midnight UTC)" test "$(sign_exp $Y-01-01)" = "$(date -u -d $Y-01-01T00:00:00Z +%s)"
+check "--exp $Y-01-01T12:00Z" test "$(sign_exp $Y-01-01T12:00Z)" = "$(date -u -d $Y-01-01T12:00:00Z +%s)"
+check "--exp $Y-01-01T12:00:30+02:00" test "$(sign_exp $Y-01-01T12:00:30+02:00)" = "$(date -u -d $Y-01-01T10:00:30Z +%s)"
+check "--exp $LEAP-02-29 (leap day)" test "$(sign_exp $LEAP-02-29)" = "$(date -u -d $LEAP-02-29T00:00:00Z +%s)"
+check "--exp +30d after iat" test "$(sign_exp +30d)" = $((IAT + 30 * 86400))
+check "--exp +12h" test "$(sign_exp +12h)" = $((IAT + 12 * 3600))
+check "--exp +2w" test "$(sign_exp +2w)" = $((IAT + 14 * 86400))
+check "--exp Unix seconds" test "$(sign_exp $((IAT + 1000)))" = $((IAT + 1000))
 for bad in 2027-02-30 2027-13-01 2027-01-01T12:00 2027-01-01T24:00Z +3 +3x -5d 27-01-01 2027-1-1; do
   expect_fail "--exp $bad refused with the forms" 1 "expected a date \\(2027-01-01, 2027-01-01T12:00Z\\), a delay" \
     "$TOOL" sign --key ec256.key --cert ec256.pem --exp "$bad" wifi.json
 done
-check "--iat as a date" test "$("$TOOL" sign --key ec256.key --cert ec256.pem --iat 2027-06-01 wifi.json | cut -d. -f2 | b64u_decode | json_get '{iat}')" = "$(date -u -d 2027-06-01T00:00:00Z +%s)"
+check "--iat as a date" test "$("$TOOL" sign --key ec256.key --cert ec256.pem --iat 2025-06-01 wifi.json | cut -d. -f2 | b64u_decode | json_get '{iat}')" = "$(date -u -d 2025-06-01T00:00:00Z +%s)"
 
 # seq defaults to the signing time (only grows); exp defaults for TurnOff.
 before=$(date +%s%3N)
@@ -75,10 +87,10 @@ check "wifi: no exp by default" test "$(compact_part s.jws 2 | json_get '{exp} /
 check "seq of the next profile, signed at once, is higher" \
   test "$(compact_part s2.jws 2 | json_get '{seq}')" -gt "$seq"
 check "--seq still wins" test "$("$TOOL" sign --key ec256.key --cert ec256.pem --seq 7 wifi.json | cut -d. -f2 | b64u_decode | json_get '{seq}')" = 7
-"$TOOL" sign --key ec256.key --cert ec256.pem --iat 1800000000 turn-off.json >off.jws
-check "TurnOff: exp defaults to iat + 7 days" test "$(compact_part off.jws 2 | json_get '{exp}')" = 1800604800
-"$TOOL" sign --key ec256.key --cert ec256.pem --iat 1800000000 --exp +1d turn-off.json >off1.jws
-check "TurnOff: --exp overrides the default" test "$(compact_part off1.jws 2 | json_get '{exp}')" = 1800086400
+"$TOOL" sign --key ec256.key --cert ec256.pem --iat $IAT turn-off.json >off.jws
+check "TurnOff: exp defaults to iat + 7 days" test "$(compact_part off.jws 2 | json_get '{exp}')" = $((IAT + 7 * 86400))
+"$TOOL" sign --key ec256.key --cert ec256.pem --iat $IAT --exp +1d turn-off.json >off1.jws
+check "TurnOff: --exp overrides the default" test "$(compact_part off1.jws 2 | json_get '{exp}')" = $((IAT + 86400))
 
 # The table is the schema: arguments an action does not take are refused.
 printf '%s' '{"stagegate":1,"actions":[{"csp":"Batch","action":"TurnOffTrustedMode","anchor":"ca"}]}' >x.json

@@ -65,10 +65,12 @@ check "header: k of n, any order under each symbol" \
 check "header on every page" test "$(grep -c "Trust the warehouse admin" on.txtpdf)" = "$(pdfinfo on/on-sheet.pdf | awk '/^Pages:/ {print $2}')"
 pdftotext -layout u/u-sheet.pdf u.txtpdf
 check "unsigned sheet says UNSIGNED" grep -q "UNSIGNED" u.txtpdf
-"$TOOL" sign --key ec256.key --cert ec256.pem --iat 1800000000 --exp 2027-03-01 --out exp.jws wifi.json
+# Dates a year ahead: preflight judges with this computer's clock, as devices do.
+EXPY=$(( $(date -u +%Y) + 1 ))
+"$TOOL" sign --key ec256.key --cert ec256.pem --exp $EXPY-03-01 --out exp.jws wifi.json
 "$TOOL" render --cert ec256.pem --out-dir exp exp.jws >/dev/null
 pdftotext -layout exp/exp-sheet.pdf exp.txtpdf
-check "header: expiry date" grep -q "expires 2027-03-01 00:00 UTC" exp.txtpdf
+check "header: expiry date" grep -q "expires $EXPY-03-01 00:00 UTC" exp.txtpdf
 check "--cert names the signer when the profile has no x5c" grep -q "by CN=stagegate test ec256" exp.txtpdf
 
 # --- Paper, page breaks, module size.

@@ -12,8 +12,10 @@ cat >rot.json <<'J'
 { "stagegate": 1, "name": "Rotate to the RSA certificate",
   "actions": [ { "csp": "Batch", "action": "RotateTrustedCertificate" } ] }
 J
+# iat a minute ago: preflight judges with this computer's clock, as devices do.
+IAT=$(( $(date +%s) - 60 ))
 "$TOOL" rotate --old-key ec256.key --old-cert ec256.pem --new-pfx new.pfx --new-pass-env PW \
-  --seq 10 --iat 1763900000 --activate-at 1764000000 rot.json >rot.jws
+  --seq 10 --iat $IAT --activate-at $((IAT + 100000)) rot.json >rot.jws
 check "rotate exits 0" test -s rot.jws
 check "output is JSON with payload and two signatures" \
   test "$(json_get '{signatures}' <rot.jws | perl -MJSON::PP -e 'print scalar @{decode_json(<STDIN>)}')" = 2
@@ -32,13 +34,13 @@ refute "first signature does not verify with the new key" verify_sig "$H0" "$P" 
 printf %s "$P" | b64u_decode >payload.json
 check "action certificate = new certificate's base64 DER" \
   test "$(json_get '{actions}[0]{certificate}' <payload.json)" = "$(cert_der_b64 rsa2048.pem)"
-check "activate_at filled" test "$(json_get '{actions}[0]{activate_at}' <payload.json)" = 1764000000
-check "seq/iat filled" test "$(json_get '{seq}' <payload.json)/$(json_get '{iat}' <payload.json)" = 10/1763900000
+check "activate_at filled" test "$(json_get '{actions}[0]{activate_at}' <payload.json)" = $((IAT + 100000))
+check "seq/iat filled" test "$(json_get '{seq}' <payload.json)/$(json_get '{iat}' <payload.json)" = 10/$IAT
 
 # A profile without the action gets one; "@new.pem" is accepted.
 echo '{"stagegate":1,"name":"r"}' >bare.json
 "$TOOL" rotate --old-key ec256.key --old-cert ec256.pem --new-key ec384.key --new-cert ec384.pem \
-  --seq 11 --activate-at 1764000000 --x5c bare.json >bare.jws
+  --seq 11 --activate-at $((IAT + 100000)) --x5c bare.json >bare.jws
 check "missing action is added" test "$(json_get '{payload}' <bare.jws | b64u_decode | json_get '{actions}[0]{action}')" = RotateTrustedCertificate
 check "ES384 second signature with x5c verifies" verify_sig "$(json_get '{signatures}[1]{protected}' <bare.jws)" \
   "$(json_get '{payload}' <bare.jws)" "$(json_get '{signatures}[1]{signature}' <bare.jws)" ec384.pem

@@ -1,10 +1,15 @@
 /*
  * Unit tests of stagegate-sign's building blocks: base64/base64url, barcode
- * chunk planning, and ECDSA raw <-> DER conversion. (PKCS#12 and RC2 are
+ * chunk planning, ECDSA raw <-> DER conversion, and preflight's refusals
+ * that the command line cannot reach. (PKCS#12 and RC2 are
  * OpenSSL's now: tests/tools/pfx.sh covers them end to end.)
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/x509.h>
 
 #include "mbedtls/sha256.h"
 #include "sg_sign.h"
@@ -156,34 +161,130 @@ static void test_alg_names(void) {
   SG_CHECK(sg_jws_alg_parse("es256") == SG_JWS_NONE);
 }
 
-/* ---- preflight: trust changes carry exp, at most 7 days after iat ------- */
+/* ---- preflight: the device's own decision ------------------------------ */
 
+/* A P-256 key and a self-signed certificate for it, made in memory. */
+static int make_signer(sg_signer *s) {
+  int ok = 0;
+  unsigned char *der = NULL;
+  X509 *x = X509_new();
+  EVP_PKEY *k = EVP_EC_gen("P-256");
+  X509_NAME *n = x != NULL ? X509_get_subject_name(x) : NULL;
+  if (k != NULL && n != NULL && X509_set_version(x, 2) &&
+      ASN1_INTEGER_set(X509_get_serialNumber(x), 1) &&
+      X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL &&
+      X509_gmtime_adj(X509_getm_notAfter(x), 86400) != NULL && X509_set_pubkey(x, k) &&
+      X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"unit signer", -1,
+                                 -1, 0) &&
+      X509_set_issuer_name(x, n) && X509_sign(x, k, EVP_sha256()) > 0) {
+    const int len = i2d_X509(x, &der);
+    ok = len > 0 && mbedtls_x509_crt_parse_der(&s->leaf, der, (size_t)len) == 0;
+  }
+  OPENSSL_free(der);
+  X509_free(x);
+  s->key = k;
+  return ok;
+}
+
+/* Sign `text` with s and run preflight for devices trusting s. */
+static int preflight_text(sg_signer *s, const char *text) {
+  char *jws = NULL;
+  cJSON *p = cJSON_Parse(text);
+  const sg_signer *one[1] = {s};
+  const sg_preflight_opts o = {SG_PREFLIGHT_TRUSTED, NULL, 0};
+  int ret = -1;
+  sg_error_clear();
+  if (p != NULL && sg_sign_compact(s, SG_JWS_ES256, 0, p, &jws) == SG_EXIT_OK) {
+    ret = sg_preflight(jws, p, one, 1, 0, &o);
+  }
+  free(jws);
+  cJSON_Delete(p);
+  return ret;
+}
+
+/*
+ * Trust changes carry exp, at most 7 days after iat. `sign` always sets
+ * exp for them (iat + 7 days by default), so the refusal of a profile
+ * without one is reached here: the signed text goes to the device code,
+ * which answers EXP_REQUIRED / EXP_TOO_LONG.
+ */
 static void test_preflight_exp(void) {
-  static const char *const actions[] = {"TurnOffTrustedMode", "RotateTrustedCertificate"};
+  static const char *const actions[] = {"TurnOffTrustedMode", "RecoverTrust"};
+  sg_signer s;
+  sg_signer_init(&s);
+  SG_CHECK(make_signer(&s));
+  const long long iat = (long long)time(NULL);
   for (size_t i = 0; i < 2; i++) {
-    char text[256];
-    (void)snprintf(text, sizeof text,
-                   "{\"stagegate\":1,\"iat\":1000,\"actions\":[{\"csp\":\"Batch\",\"action\":\"%s\"}]}",
-                   actions[i]);
-    cJSON *p = cJSON_Parse(text);
-    SG_CHECK(p != NULL);
-    sg_error_clear();
-    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_FAIL);
-    SG_CHECK(strstr(sg_error(), "without \"exp\": devices refuse it. Give --exp") != NULL);
-    cJSON *exp = cJSON_AddNumberToObject(p, "exp", 1000.0 + 7 * 86400 + 1); /* one second over */
-    sg_error_clear();
-    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_FAIL);
-    SG_CHECK(strstr(sg_error(), "devices accept at most 7") != NULL);
-    cJSON_SetNumberValue(exp, 1000.0 + 7 * 86400); /* exactly 7 days */
-    sg_error_clear();
-    SG_CHECK(sg_preflight(p, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_OK);
-    cJSON_Delete(p);
+    char text[512];
+    static const char fmt[] = "{\"stagegate\":1,\"name\":\"t\",\"seq\":%lld,\"iat\":%lld%s,"
+                              "\"actions\":[{\"csp\":\"Batch\",\"action\":\"%s\"}]}";
+    char exp[48] = "";
+    (void)snprintf(text, sizeof text, fmt, 5LL, iat, exp, actions[i]);
+    SG_CHECK(preflight_text(&s, text) == SG_EXIT_FAIL);
+    SG_CHECK(strstr(sg_error(), "without \"exp\": devices refuse it (EXP_REQUIRED). Give --exp") !=
+             NULL);
+    (void)snprintf(exp, sizeof exp, ",\"exp\":%lld", iat + 7 * 86400 + 1); /* one second over */
+    (void)snprintf(text, sizeof text, fmt, 5LL, iat, exp, actions[i]);
+    SG_CHECK(preflight_text(&s, text) == SG_EXIT_FAIL);
+    SG_CHECK(strstr(sg_error(), "devices accept at most 7 (EXP_TOO_LONG)") != NULL);
+    (void)snprintf(exp, sizeof exp, ",\"exp\":%lld", iat + 7 * 86400); /* exactly 7 days */
+    (void)snprintf(text, sizeof text, fmt, 5LL, iat, exp, actions[i]);
+    SG_CHECK(preflight_text(&s, text) == SG_EXIT_OK);
   }
   /* A profile without a trust change needs no exp. */
-  cJSON *w = cJSON_Parse("{\"stagegate\":1,\"iat\":1000,\"actions\":[{\"csp\":\"Wifi\"}]}");
-  SG_CHECK(w != NULL && sg_preflight(w, NULL, 0, 0, SG_PREFLIGHT_TRUSTED) == SG_EXIT_OK);
-  cJSON_Delete(w);
+  char text[256];
+  (void)snprintf(text, sizeof text,
+                 "{\"stagegate\":1,\"name\":\"w\",\"seq\":5,\"iat\":%lld,"
+                 "\"actions\":[{\"csp\":\"Wifi\"}]}",
+                 iat);
+  SG_CHECK(preflight_text(&s, text) == SG_EXIT_OK);
+  sg_signer_free(&s);
   sg_error_clear();
+}
+
+/* ---- one Batch table: the device's, with the signer's descriptions ----- */
+
+/* Every row and argument of the device's table has a description, and
+ * every description names a row (and an argument) the table has. */
+static void test_action_texts(void) {
+  SG_CHECK(sg_batch_count() >= 4);
+  for (size_t i = 0; i < sg_batch_count(); i++) {
+    const sg_batch_row *row = sg_batch_at(i);
+    SG_CHECK(row != NULL && sg_action_describe(row->name, NULL) != NULL);
+    for (unsigned k = 0; row != NULL && k < row->nargs; k++) {
+      if (sg_action_describe(row->name, row->args[k].name) == NULL) {
+        sg_test_printf("      no description for %s.%s", row->name, row->args[k].name);
+        SG_CHECK(0);
+      }
+    }
+  }
+  size_t n = 0;
+  const sg_action_text *t = sg_action_texts(&n);
+  SG_CHECK(n > 0);
+  for (size_t i = 0; i < n; i++) {
+    const sg_batch_row *row = sg_batch_find(t[i].action);
+    const int known = row != NULL && (t[i].arg == NULL || sg_batch_arg_find(row, t[i].arg) != NULL);
+    if (!known) {
+      sg_test_printf("      orphaned description %s.%s", t[i].action, t[i].arg ? t[i].arg : "");
+    }
+    SG_CHECK(known && t[i].text != NULL && t[i].text[0] != '\0');
+  }
+  SG_CHECK(sg_action_describe("Reboot", NULL) == NULL);
+  SG_CHECK(sg_action_describe("TurnOffTrustedMode", "anchor") == NULL);
+  /* The skeletons name rows of the table, and take their arguments from it. */
+  static const char *const kinds[] = {"turn-on-pinned", "turn-on-ca", "turn-off", "rotate"};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    cJSON *root = sg_skeleton_build(kinds[i], "a.pem", NULL, NULL, NULL);
+    const cJSON *a = root != NULL ? cJSON_GetArrayItem(cJSON_GetObjectItem(root, "actions"), 0) : NULL;
+    const cJSON *name = cJSON_GetObjectItem(a, "action");
+    const sg_batch_row *row = cJSON_IsString(name) ? sg_batch_find(name->valuestring) : NULL;
+    SG_CHECK(row != NULL);
+    for (const cJSON *m = a != NULL ? a->child : NULL; row != NULL && m != NULL; m = m->next) {
+      SG_CHECK(strcmp(m->string, "csp") == 0 || strcmp(m->string, "action") == 0 ||
+               sg_batch_arg_find(row, m->string) != NULL);
+    }
+    cJSON_Delete(root);
+  }
 }
 
 /* ---- times as people write them ----------------------------------------- */
@@ -216,6 +317,7 @@ int main(void) {
   SG_RUN(test_ecdsa_raw_der);
   SG_RUN(test_alg_names);
   SG_RUN(test_preflight_exp);
+  SG_RUN(test_action_texts);
   SG_RUN(test_parse_time);
   return sg_test_end();
 }

@@ -1,85 +1,72 @@
 /*
  * The Batch actions (csp "Batch": the agent's own, not a firmware
- * handler's) and their arguments, as one table: `stagegate-sign actions`
- * prints it, `new` builds skeletons from it and profile.c checks actions
- * against it, so the three cannot disagree.
- *
- * The device's schema is its own table (agent/src/batch_actions.c); this
- * one adds what an administrator reads (what each action does, each
- * argument's meaning). Every profile the signer writes is also parsed by
- * the device's own code before it is signed (profile.c,
- * sg_profile_device_check), so the two cannot let through different
- * profiles; test_sign_new checks that both list the same actions.
+ * handler's) for people. The schema -- names, arguments, their types,
+ * which are required, which actions must carry "exp", how many signatures
+ * -- is the device's own table (agent/src/batch_actions.c, read through
+ * batch_actions.h): `stagegate-sign actions` prints it, `new` builds
+ * skeletons from it and profile.c checks actions against it. This file
+ * adds only what an administrator reads: a description per action and per
+ * argument, keyed by their names. test_sign_units checks that every row
+ * and argument of the device's table has one and that none is orphaned.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "sg_sign.h"
 
-static const sg_action_arg sg_turn_on_args[] = {
-    {"certificate", SG_ARG_CERT, 1,
-     "the certificate devices will trust: base64 DER, or \"@file.pem\" (PEM or DER)"},
-    {"anchor", SG_ARG_ANCHOR, 0,
-     "\"pinned\" (default, as devices take it): trust exactly this certificate; \"ca\": trust "
-     "certificates it issued"},
-};
-
-static const sg_action_arg sg_rotate_args[] = {
-    {"certificate", SG_ARG_CERT, 1, "the new certificate (filled in by `rotate` from --new-*)"},
-    {"activate_at", SG_ARG_TIME, 1,
-     "when the new certificate takes over: Unix seconds (`rotate --activate-at +7d`)"},
-    {"anchor", SG_ARG_ANCHOR, 0, "\"pinned\" (default) or \"ca\", as for TurnOnTrustedMode"},
-};
-
-static const sg_batch_action sg_batch_table[] = {
-    {"TurnOnTrustedMode",
+static const sg_action_text sg_texts[] = {
+    {"TurnOnTrustedMode", NULL,
      "enter Trusted Mode: from now on the device runs only profiles signed under this "
-     "certificate; signed by that certificate's own key (proof of possession)",
-     1, 0, sg_turn_on_args, sizeof sg_turn_on_args / sizeof sg_turn_on_args[0]},
-    {"TurnOffTrustedMode",
-     "leave Trusted Mode: forget the trusted certificate; signed under the current one. "
-     "Gets \"exp\" (iat + 7 days) unless given",
-     1, 1, NULL, 0},
-    {"RotateTrustedCertificate",
+     "certificate; signed by that certificate's own key (proof of possession), or, for anchor "
+     "\"ca\", by a leaf the CA issued with the document-signing EKU (with --x5c)"},
+    {"TurnOnTrustedMode", "certificate",
+     "the certificate devices will trust; in the file you sign also \"@file.pem\" (PEM or DER)"},
+    {"TurnOnTrustedMode", "anchor",
+     "\"pinned\" (default, as devices take it): trust exactly this certificate; \"ca\": trust "
+     "certificates it issued with the document-signing EKU"},
+    {"TurnOffTrustedMode", NULL,
+     "leave Trusted Mode: forget the trusted certificate; signed under the current one (a CA "
+     "anchor: the CA's own key)"},
+    {"RotateTrustedCertificate", NULL,
      "replace the trusted certificate at activate_at; signed by the current and the new key "
-     "(`stagegate-sign rotate`). Gets \"exp\" (iat + 7 days) unless given",
-     1, 1, sg_rotate_args, sizeof sg_rotate_args / sizeof sg_rotate_args[0]},
-    {"RecoverTrust",
+     "(`stagegate-sign rotate`)"},
+    {"RotateTrustedCertificate", "certificate",
+     "the new certificate (filled in by `rotate` from --new-*)"},
+    {"RotateTrustedCertificate", "activate_at",
+     "when the new certificate takes over (`rotate --activate-at +7d`)"},
+    {"RotateTrustedCertificate", "anchor",
+     "\"pinned\" (default) or \"ca\", as for TurnOnTrustedMode"},
+    {"RecoverTrust", NULL,
      "return a LOCKED or TRUSTED device to UNTRUSTED, keeping its replay floors; signed by the "
-     "recovery certificate the firmware compiled in. Gets \"exp\" (iat + 7 days) unless given",
-     1, 1, NULL, 0},
+     "recovery certificate the firmware compiled in"},
 };
 
-const sg_batch_action *sg_batch_actions(size_t *count) {
-  *count = sizeof sg_batch_table / sizeof sg_batch_table[0];
-  return sg_batch_table;
+const sg_action_text *sg_action_texts(size_t *count) {
+  *count = sizeof sg_texts / sizeof sg_texts[0];
+  return sg_texts;
 }
 
-const sg_batch_action *sg_batch_action_find(const char *name) {
-  size_t n = 0;
-  const sg_batch_action *t = sg_batch_actions(&n);
-  for (size_t i = 0; name != NULL && i < n; i++) {
-    if (strcmp(t[i].name, name) == 0) {
-      return &t[i];
+const char *sg_action_describe(const char *action, const char *arg) {
+  for (size_t i = 0; action != NULL && i < sizeof sg_texts / sizeof sg_texts[0]; i++) {
+    const sg_action_text *t = &sg_texts[i];
+    if (strcmp(t->action, action) == 0 &&
+        (arg == NULL ? t->arg == NULL : t->arg != NULL && strcmp(t->arg, arg) == 0)) {
+      return t->text;
     }
   }
   return NULL;
 }
 
-const sg_action_arg *sg_batch_action_arg(const sg_batch_action *a, const char *member) {
-  for (size_t i = 0; member != NULL && i < a->n_args; i++) {
-    if (strcmp(a->args[i].name, member) == 0) {
-      return &a->args[i];
-    }
-  }
-  return NULL;
+const char *sg_action_presence(sg_batch_arg_presence presence) {
+  return presence == SG_ARG_REQUIRED ? "required" : "optional";
 }
 
 static const char sg_actions_help[] =
     "usage: stagegate-sign actions\n"
     "\n"
     "List the Batch actions (csp \"Batch\", run by stagegate itself) and their\n"
-    "arguments. Any other \"csp\" (Wifi, ...) goes to the firmware's handlers.\n";
+    "arguments, from the device's own table. Any other \"csp\" (Wifi, ...) goes\n"
+    "to the firmware's handlers.\n";
 
 int sg_cmd_actions(int argc, char **argv) {
   const sg_opt opts[] = {{NULL, 0, NULL}};
@@ -94,17 +81,27 @@ int sg_cmd_actions(int argc, char **argv) {
     fputs(sg_actions_help, stdout);
     return SG_EXIT_OK;
   }
-  size_t n = 0;
-  const sg_batch_action *t = sg_batch_actions(&n);
   printf("Batch actions ({\"csp\": \"Batch\", \"action\": NAME, ...}); one per profile:\n");
-  for (size_t i = 0; i < n; i++) {
-    printf("\n%s\n  %s\n", t[i].name, t[i].what);
-    if (t[i].n_args == 0) {
+  for (size_t i = 0; i < sg_batch_count(); i++) {
+    const sg_batch_row *row = sg_batch_at(i);
+    const char *what = sg_action_describe(row->name, NULL);
+    printf("\n%s\n  %s\n", row->name, what != NULL ? what : "");
+    if (row->signatures > 1) {
+      printf("  signatures: %u\n", row->signatures);
+    }
+    if (row->needs_exp) {
+      printf("  must carry \"exp\", at most %u days after \"iat\" (`sign` sets iat + 7 days "
+             "unless --exp)\n",
+             (unsigned)(SG_TRUST_CHANGE_LIFETIME / 86400));
+    }
+    if (row->nargs == 0) {
       printf("  arguments: none\n");
     }
-    for (size_t k = 0; k < t[i].n_args; k++) {
-      printf("  %-12s %-9s %s\n", t[i].args[k].name,
-             t[i].args[k].required ? "required" : "optional", t[i].args[k].what);
+    for (unsigned k = 0; k < row->nargs; k++) {
+      const sg_batch_arg *a = &row->args[k];
+      const char *arg_what = sg_action_describe(row->name, a->name);
+      printf("  %-12s %-9s %s: %s\n", a->name, sg_action_presence(a->presence),
+             sg_batch_arg_type_name(a->type), arg_what != NULL ? arg_what : "");
     }
   }
   printf("\nOther CSPs (\"csp\": \"Wifi\", ...) are run by the firmware's handlers; their\n"

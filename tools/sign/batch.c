@@ -38,7 +38,7 @@ static const char sg_batch_help[] =
     "  --paper P, --module-mm MM   as for `render`\n"
     "key and profile options as for `sign`: --key/--cert or --pfx, --pass-env /\n"
     "--pass-file / --pass (or typed at a terminal), --chain, --alg, --x5c, --seq,\n"
-    "--iat, --exp, --for.\n"
+    "--iat, --exp, --for, --anchor.\n"
     "\n"
     "Prints one line per device and a summary with the time taken.\n";
 
@@ -160,7 +160,7 @@ static int sg_batch_devices(const char *path, sg_device **out, unsigned *count) 
 
 /* One device: targeted copy, prepared, preflighted, signed, rendered. */
 static int sg_batch_one(const cJSON *base, const sg_device *dev, sg_signer *s, sg_jws_alg alg,
-                        int x5c, const sg_profile_opts *po, sg_preflight_for audience, sg_sym sym,
+                        int x5c, const sg_profile_opts *po, const sg_preflight_opts *pf, sg_sym sym,
                         const char *dir, sg_pdf_doc *one_pdf, const sg_pdf_opts *pdf,
                         unsigned *symbols) {
   int ret = SG_EXIT_FAIL;
@@ -180,9 +180,8 @@ static int sg_batch_one(const cJSON *base, const sg_device *dev, sg_signer *s, s
     return sg_fail("out of memory");
   }
   if ((ret = sg_profile_prepare(root, po)) != SG_EXIT_OK ||
-      (ret = sg_preflight(root, (const sg_signer *const[]){s}, 1, x5c, audience)) !=
-          SG_EXIT_OK ||
-      (ret = sg_sign_compact(s, alg, x5c, root, &jws)) != SG_EXIT_OK) {
+      (ret = sg_sign_compact(s, alg, x5c, root, &jws)) != SG_EXIT_OK ||
+      (ret = sg_preflight(jws, root, (const sg_signer *const[]){s}, 1, x5c, pf)) != SG_EXIT_OK) {
     goto out;
   }
   (void)snprintf(path, sizeof path, "%s/%s-%s.jws", dir, dev->model, dev->serial);
@@ -217,6 +216,7 @@ int sg_cmd_batch(int argc, char **argv) {
   sg_profile_opts po = {0};
   const char *alg_opt = NULL, *x5c = NULL, *profile = NULL, *dir = NULL, *one = NULL;
   const char *sym_opt = NULL, *paper = NULL, *module_mm = NULL, *for_opt = NULL;
+  const char *anchor_opt = NULL;
   const sg_opt opts[] = {
       {"key", 1, &src.key},         {"cert", 1, &src.cert},
       {"pfx", 1, &src.pfx},         {"chain", 1, &src.chain},
@@ -227,7 +227,8 @@ int sg_cmd_batch(int argc, char **argv) {
       {"profile", 1, &profile},     {"out-dir", 1, &dir},
       {"one-pdf", 1, &one},         {"symbology", 1, &sym_opt},
       {"paper", 1, &paper},         {"module-mm", 1, &module_mm},
-      {"for", 1, &for_opt},         {NULL, 0, NULL},
+      {"for", 1, &for_opt},         {"anchor", 1, &anchor_opt},
+      {NULL, 0, NULL},
   };
   const char *pos[1];
   unsigned n_pos = 0;
@@ -265,10 +266,7 @@ int sg_cmd_batch(int argc, char **argv) {
       return sg_usage("--module-mm '%s': a module is 0.19..1.00 mm", module_mm);
     }
   }
-  sg_preflight_for audience = SG_PREFLIGHT_TRUSTED;
-  if (for_opt != NULL && strcmp(for_opt, "factory") == 0) {
-    audience = SG_PREFLIGHT_FACTORY;
-  } else if (for_opt != NULL && strcmp(for_opt, "trusted") != 0) {
+  if (for_opt != NULL && strcmp(for_opt, "factory") != 0 && strcmp(for_opt, "trusted") != 0) {
     return sg_usage("--for '%s': use factory or trusted", for_opt);
   }
   sg_device *devs = NULL;
@@ -277,6 +275,9 @@ int sg_cmd_batch(int argc, char **argv) {
   cJSON *root = NULL;
   char *pdir = NULL;
   sg_pdf_doc *doc = NULL;
+  sg_preflight_opts pf;
+  mbedtls_x509_crt anchor;
+  mbedtls_x509_crt_init(&anchor);
   sg_signer_init(&s);
   sg_jws_alg alg = SG_JWS_NONE;
   if ((ret = sg_batch_devices(pos[0], &devs, &count)) != SG_EXIT_OK ||
@@ -287,8 +288,13 @@ int sg_cmd_batch(int argc, char **argv) {
     ret = sg_fail("%s: has a \"target\" already: batch sets one per device", profile);
     goto out;
   }
-  if (sg_profile_is_turn_on(root) && for_opt == NULL) {
-    audience = SG_PREFLIGHT_FACTORY;
+  /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
+  ret = sg_preflight_opts_parse(for_opt,
+                                sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
+                                                            : SG_PREFLIGHT_TRUSTED,
+                                anchor_opt, &anchor, &pf);
+  if (ret != SG_EXIT_OK) {
+    goto out;
   }
   if ((ret = sg_signer_load(&s, &src)) != SG_EXIT_OK ||
       (ret = sg_jws_pick_alg(s.key, alg_opt, s.label, &alg)) != SG_EXIT_OK) {
@@ -319,7 +325,7 @@ int sg_cmd_batch(int argc, char **argv) {
   unsigned symbols_total = 0;
   for (unsigned i = 0; i < count && ret == SG_EXIT_OK; i++) {
     unsigned symbols = 0;
-    ret = sg_batch_one(root, &devs[i], &s, alg, x5c != NULL, &po, audience, sym, dir, doc, &pdf,
+    ret = sg_batch_one(root, &devs[i], &s, alg, x5c != NULL, &po, &pf, sym, dir, doc, &pdf,
                        &symbols);
     if (ret == SG_EXIT_OK) {
       symbols_total += symbols;
@@ -350,5 +356,6 @@ out:
   free(pdir);
   cJSON_Delete(root);
   sg_signer_free(&s);
+  mbedtls_x509_crt_free(&anchor);
   return ret;
 }

@@ -164,7 +164,8 @@ int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out) 
   size_t size = 128 + strlen(thumb64);
   if (with_x5c) {
     size += sg_b64_len(s->leaf.raw.len, 0) + 4;
-    for (const mbedtls_x509_crt *c = s->has_chain ? &s->chain : NULL; c != NULL; c = c->next) {
+    for (const mbedtls_x509_crt *c = s->has_chain && s->x5c_chain ? &s->chain : NULL; c != NULL;
+         c = c->next) {
       size += sg_b64_len(c->raw.len, 0) + 4;
     }
   }
@@ -191,7 +192,7 @@ int sg_jws_header(const sg_signer *s, sg_jws_alg alg, int with_x5c, char **out) 
       }
       used += strlen(h + used);
       h[used++] = '"';
-      c = c == &s->leaf ? (s->has_chain ? &s->chain : NULL) : c->next;
+      c = c == &s->leaf ? (s->has_chain && s->x5c_chain ? &s->chain : NULL) : c->next;
     }
     used += (size_t)snprintf(h + used, size - used, "]");
   }

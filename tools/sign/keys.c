@@ -523,7 +523,8 @@ int sg_signer_load(sg_signer *s, const sg_key_source *src) {
     if (ret != SG_EXIT_OK) {
       return ret;
     }
-    if (src->chain != NULL) { /* --chain replaces the .pfx's extra certificates */
+    if (src->chain != NULL && strcmp(src->chain, "none") != 0) {
+      /* --chain replaces the .pfx's extra certificates */
       mbedtls_x509_crt_free(&s->chain);
       mbedtls_x509_crt_init(&s->chain);
     }
@@ -556,7 +557,11 @@ int sg_signer_load(sg_signer *s, const sg_key_source *src) {
     return sg_fail("private key %s does not match certificate %s", s->label,
                    src->cert != NULL ? src->cert : "in the .pfx");
   }
-  if (src->chain != NULL) {
+  /* --chain none: x5c carries the signer's certificate alone (a leaf the
+   * CA issued directly, from a .p12 that also holds that CA); the chain is
+   * still known, for preflight's guess of the anchor. */
+  s->x5c_chain = src->chain == NULL || strcmp(src->chain, "none") != 0;
+  if (src->chain != NULL && strcmp(src->chain, "none") != 0) {
     ret = sg_cert_load_file(&s->chain, src->chain);
     if (ret != SG_EXIT_OK) {
       return ret;

@@ -14,7 +14,7 @@ typedef struct {
   const char *name;    /* what the administrator types */
   const char *what;    /* one line for --help */
   const char *title;   /* the profile's "name" */
-  const char *batch;   /* Batch action, or NULL for a CSP example */
+  const char *batch;   /* Batch action (a row of the device's table), or NULL: a CSP example */
   const char *anchor;  /* TurnOn/Rotate: "pinned" or "ca" */
   int has_cert;        /* TurnOn: "certificate": "@<cert>" */
 } sg_skeleton;
@@ -91,14 +91,22 @@ cJSON *sg_skeleton_build(const char *kind, const char *cert, const char *name, c
     return NULL;
   }
   if (k->batch != NULL) {
-    bad |= cJSON_AddStringToObject(a, "csp", "Batch") == NULL ||
-           cJSON_AddStringToObject(a, "action", k->batch) == NULL;
-    if (k->has_cert) {
-      char ref[4200];
-      (void)snprintf(ref, sizeof ref, "@%s", cert != NULL ? cert : "admin.pem");
-      bad |= cJSON_AddStringToObject(a, "certificate", ref) == NULL;
+    /* The arguments the device's table lists, in its order: a certificate
+     * as "@file" (a Rotate's is filled in by `rotate`), the anchor mode;
+     * times (a Rotate's activate_at) come from the command line. */
+    const sg_batch_row *row = sg_batch_find(k->batch);
+    bad |= row == NULL || cJSON_AddStringToObject(a, "csp", "Batch") == NULL ||
+           cJSON_AddStringToObject(a, "action", row->name) == NULL;
+    for (unsigned i = 0; !bad && i < row->nargs; i++) {
+      const sg_batch_arg *arg = &row->args[i];
+      if (arg->type == SG_ARG_CERTIFICATE && k->has_cert) {
+        char ref[4200];
+        (void)snprintf(ref, sizeof ref, "@%s", cert != NULL ? cert : "admin.pem");
+        bad |= cJSON_AddStringToObject(a, arg->name, ref) == NULL;
+      } else if (arg->type == SG_ARG_ANCHOR_MODE && k->anchor != NULL) {
+        bad |= cJSON_AddStringToObject(a, arg->name, k->anchor) == NULL;
+      }
     }
-    bad |= k->anchor != NULL && cJSON_AddStringToObject(a, "anchor", k->anchor) == NULL;
   } else {
     cJSON *settings = NULL;
     bad |= cJSON_AddStringToObject(a, "csp", "Wifi") == NULL ||

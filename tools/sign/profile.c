@@ -416,14 +416,12 @@ static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned 
   /* Batch: exactly the arguments the table (the device's schema) defines. */
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(action, "action");
   const char *a = cJSON_IsString(name) ? name->valuestring : "";
-  const sg_batch_action *spec = sg_batch_action_find(a);
-  if (spec == NULL) {
-    size_t n = 0;
-    const sg_batch_action *t = sg_batch_actions(&n);
+  const sg_batch_row *row = sg_batch_find(a);
+  if (row == NULL) {
     char names[256] = "";
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < sg_batch_count(); k++) {
       (void)snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s", k ? ", " : "",
-                     t[k].name);
+                     sg_batch_at(k)->name);
     }
     return sg_fail("actions[%u]: unknown Batch action \"%s\" (%s; see `stagegate-sign "
                    "actions`)",
@@ -433,25 +431,27 @@ static int sg_check_action(cJSON *action, const sg_profile_opts *opts, unsigned 
     if (strcmp(m->string, "csp") == 0 || strcmp(m->string, "action") == 0) {
       continue;
     }
-    const sg_action_arg *arg = sg_batch_action_arg(spec, m->string);
+    const sg_batch_arg *arg = sg_batch_arg_find(row, m->string);
     if (arg == NULL) {
       return sg_fail("actions[%u]: %s takes no \"%s\" (devices refuse it; see "
                      "`stagegate-sign actions`)",
                      i, a, m->string);
     }
-    if (arg->type == SG_ARG_ANCHOR &&
-        (!cJSON_IsString(m) ||
-         (strcmp(m->valuestring, "pinned") != 0 && strcmp(m->valuestring, "ca") != 0))) {
+    if (arg->type == SG_ARG_ANCHOR_MODE &&
+        (!cJSON_IsString(m) || sg_batch_anchor_mode(m->valuestring) == SG_ANCHOR_NONE)) {
       return sg_fail("actions[%u]: %s needs \"anchor\": \"pinned\" or \"ca\"", i, a);
     }
-    if (arg->type == SG_ARG_TIME && !sg_is_uint53(m)) {
+    if (arg->type == SG_ARG_UNIX_TIME && !sg_is_uint53(m)) {
       return sg_fail("actions[%u].%s must be an unsigned integer (Unix seconds)", i, m->string);
     }
   }
-  for (size_t k = 0; k < spec->n_args; k++) {
-    if (spec->args[k].required && cJSON_GetObjectItemCaseSensitive(action, spec->args[k].name) == NULL) {
-      return sg_fail("actions[%u]: %s needs \"%s\" (%s)", i, a, spec->args[k].name,
-                     spec->args[k].what);
+  for (unsigned k = 0; k < row->nargs; k++) {
+    const sg_batch_arg *arg = &row->args[k];
+    if (arg->presence == SG_ARG_REQUIRED &&
+        cJSON_GetObjectItemCaseSensitive(action, arg->name) == NULL) {
+      const char *what = sg_action_describe(row->name, arg->name);
+      return sg_fail("actions[%u]: %s needs \"%s\" (%s)", i, a, arg->name,
+                     what != NULL ? what : sg_batch_arg_type_name(arg->type));
     }
   }
   return SG_EXIT_OK;
@@ -484,30 +484,22 @@ static int sg_profile_device_check(const cJSON *root) {
   return ret;
 }
 
-int sg_profile_is_turn_on(const cJSON *root) {
-  const cJSON *a;
-  cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(root, "actions")) {
-    const cJSON *csp = cJSON_GetObjectItemCaseSensitive(a, "csp");
-    const cJSON *name = cJSON_GetObjectItemCaseSensitive(a, "action");
-    if (cJSON_IsString(csp) && strcmp(csp->valuestring, "Batch") == 0 && cJSON_IsString(name) &&
-        strcmp(name->valuestring, "TurnOnTrustedMode") == 0) {
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* The profile's Batch action spec, or NULL if it has none. */
-static const sg_batch_action *sg_profile_batch(const cJSON *root) {
+/* The profile's Batch row in the device's table, or NULL if it has none. */
+static const sg_batch_row *sg_profile_batch(const cJSON *root) {
   const cJSON *a;
   cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(root, "actions")) {
     const cJSON *csp = cJSON_GetObjectItemCaseSensitive(a, "csp");
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(a, "action");
     if (cJSON_IsString(csp) && strcmp(csp->valuestring, "Batch") == 0 && cJSON_IsString(name)) {
-      return sg_batch_action_find(name->valuestring);
+      return sg_batch_find(name->valuestring);
     }
   }
   return NULL;
+}
+
+int sg_profile_is_turn_on(const cJSON *root) {
+  const sg_batch_row *row = sg_profile_batch(root);
+  return row != NULL && row->kind == SG_BATCH_TURN_ON;
 }
 
 int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
@@ -566,10 +558,10 @@ int sg_profile_prepare(cJSON *root, const sg_profile_opts *opts) {
   }
   const cJSON *iat = cJSON_GetObjectItemCaseSensitive(root, "iat");
   /* Trust changes expire by default: a lost sheet stops working in a week. */
-  const sg_batch_action *batch = sg_profile_batch(root);
+  const sg_batch_row *batch = sg_profile_batch(root);
   char exp_text[24];
   const char *exp_cli = opts->exp;
-  if (exp_cli == NULL && batch != NULL && batch->default_exp &&
+  if (exp_cli == NULL && batch != NULL && batch->needs_exp &&
       cJSON_GetObjectItemCaseSensitive(root, "exp") == NULL) {
     (void)snprintf(exp_text, sizeof exp_text, "%.0f", iat->valuedouble + SG_TRUST_EXP_DEFAULT);
     exp_cli = exp_text;

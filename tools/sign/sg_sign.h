@@ -25,6 +25,7 @@
 #include "mbedtls/x509_crt.h"
 #include <openssl/evp.h>
 #include "b64.h"          /* the device's base64 (agent/src) */
+#include "batch_actions.h" /* the device's Batch table (agent/src) */
 #include "stagegate/config.h" /* SG_MAX_PROFILE: the agent's arena, for the device checks */
 #include "stagegate/errors.h"
 #include "sg_crypto.h"    /* the device's algorithms and verification (crypto/) */
@@ -93,7 +94,7 @@ typedef struct {
   const char *key;       /* --key: PEM/DER private key (maybe encrypted) */
   const char *cert;      /* --cert: PEM/DER, leaf first (+ intermediates) */
   const char *pfx;       /* --pfx */
-  const char *chain;     /* --chain: intermediates for x5c */
+  const char *chain;     /* --chain: intermediates for x5c; "none": the leaf alone */
   const char *pass;      /* --pass */
   const char *pass_env;  /* --pass-env */
   const char *pass_file; /* --pass-file */
@@ -111,6 +112,7 @@ typedef struct {
   mbedtls_x509_crt leaf;  /* exactly one certificate */
   mbedtls_x509_crt chain; /* intermediates, maybe empty */
   int has_chain;
+  int x5c_chain;          /* the chain goes into x5c after the leaf (not with --chain none) */
   char label[256]; /* file the key came from, for messages */
 } sg_signer;
 
@@ -210,36 +212,25 @@ long long sg_days_from_civil(long long y, long long m, long long d);
 
 #define SG_TRUST_EXP_DEFAULT (7.0 * 86400.0) /* exp - iat for TurnOff/Rotate by default */
 
-/* ---- Batch actions (actions.c) ------------------------------------------ */
+/* ---- Batch actions ------------------------------------------------------ */
 
-typedef enum {
-  SG_ARG_CERT,   /* base64 DER certificate (or "@file" before signing) */
-  SG_ARG_ANCHOR, /* "pinned" or "ca" */
-  SG_ARG_TIME,   /* Unix seconds */
-} sg_arg_type;
-
+/*
+ * The schema is the device's table (batch_actions.h: sg_batch_count,
+ * sg_batch_at, sg_batch_find, sg_batch_arg_find, ...); actions.c adds the
+ * descriptions people read, keyed by action and argument name.
+ */
 typedef struct {
-  const char *name;
-  sg_arg_type type;
-  int required;
-  const char *what; /* one line for people */
-} sg_action_arg;
+  const char *action; /* a row's name */
+  const char *arg;    /* one of its arguments, or NULL: the action itself */
+  const char *text;   /* one line for people */
+} sg_action_text;
 
-typedef struct {
-  const char *name;         /* "TurnOnTrustedMode" */
-  const char *what;         /* one line for people */
-  int trust_change;         /* changes what the device trusts */
-  int default_exp;          /* exp = iat + SG_TRUST_EXP_DEFAULT unless given */
-  const sg_action_arg *args;
-  size_t n_args;
-} sg_batch_action;
-
-/* The table (today's device schema; see actions.c for the merge note). */
-const sg_batch_action *sg_batch_actions(size_t *count);
-/* By name, or NULL. */
-const sg_batch_action *sg_batch_action_find(const char *name);
-/* One argument of an action by member name, or NULL if it takes none such. */
-const sg_action_arg *sg_batch_action_arg(const sg_batch_action *a, const char *member);
+/* All descriptions (for the test that none is missing or orphaned). */
+const sg_action_text *sg_action_texts(size_t *count);
+/* The description of an action (arg NULL) or of one of its arguments; NULL if none. */
+const char *sg_action_describe(const char *action, const char *arg);
+/* "required" or "optional" (SG_ARG_STATED is optional on devices: pinned). */
+const char *sg_action_presence(sg_batch_arg_presence presence);
 
 /* ---- skeletons (new.c) -------------------------------------------------- */
 
@@ -259,18 +250,27 @@ typedef enum {
   SG_PREFLIGHT_FACTORY,     /* devices not in Trusted Mode (factory state) */
 } sg_preflight_for;
 
+typedef struct {
+  sg_preflight_for audience;
+  const mbedtls_x509_crt *anchor; /* --anchor: what trusted devices hold, or NULL (README) */
+  int64_t now;                    /* the device clock; 0: this computer's */
+} sg_preflight_opts;
+
 /*
- * Refuse, with the fix in the message, what devices would refuse: a TurnOn
- * not signed by the key of the certificate it deploys, or deploying a
- * certificate unfit for its anchor mode; TurnOff/Rotate without exp or
- * with exp more than 7 days after iat; x5c carrying a self-signed root;
- * for factory devices, a signed profile without x5c or a trust change
- * other than TurnOn. `payload` is the prepared profile; `signers` its
- * n_signers signers; with_x5c: x5c goes into the headers. One function so
- * the lead can route it through the device's decision code.
+ * Refuse, with the fix in the message, what the devices `o` names would
+ * refuse: `text` (the signed profile, NUL-terminated, not yet written) is
+ * fed to the device library's own agent (sg_device.h) in that state, and
+ * its sg_err mapped to a message. `payload` is the prepared profile (for
+ * the messages, the target and the CSPs), `signers` its n_signers signers
+ * (the first decides the anchor), with_x5c: x5c is in the headers. One
+ * signer rule comes first: x5c never carries a self-signed root.
  */
-int sg_preflight(const cJSON *payload, const sg_signer *const *signers, unsigned n_signers,
-                 int with_x5c, sg_preflight_for audience);
+int sg_preflight(const char *text, const cJSON *payload, const sg_signer *const *signers,
+                 unsigned n_signers, int with_x5c, const sg_preflight_opts *o);
+/* --for WHO (NULL: `dflt`) and --anchor FILE (NULL: none) into o; `anchor`
+ * is initialised here and freed by the caller with mbedtls_x509_crt_free. */
+int sg_preflight_opts_parse(const char *for_opt, sg_preflight_for dflt, const char *anchor_file,
+                            mbedtls_x509_crt *anchor, sg_preflight_opts *o);
 
 /* ---- what a profile says, for people (facts.c) ------------------------- */
 

@@ -31,7 +31,8 @@ static const char sg_sign_help[] =
     "                           (P-256 ES256, P-384 ES384, RSA PS256)\n"
     "  --x5c                    put the certificate chain (x5c) in the header: needed\n"
     "                           when devices trust a CA rather than this certificate\n"
-    "  --chain FILE             intermediates for x5c (default: the .pfx's other certs)\n"
+    "  --chain FILE             intermediates for x5c (default: the .pfx's other certs);\n"
+    "                           --chain none: x5c is the signer's certificate alone\n"
     "  --seq N                  the profile's seq, if the file has none (default: the\n"
     "                           signing time in milliseconds, which only grows)\n"
     "  --iat T                  issued-at (default: the file's, or now)\n"
@@ -40,14 +41,21 @@ static const char sg_sign_help[] =
     "  times T: 2027-01-01, 2027-01-01T12:00Z, +30d / +12h / +90m (after iat), 'now'\n"
     "           or Unix seconds\n"
     "  --out FILE               write the signed profile here instead of stdout\n"
-    "  --for WHO                the devices it is for: trusted (in Trusted Mode under\n"
-    "                           this signer; the default) or factory (not in Trusted\n"
-    "                           Mode; the default for TurnOn)\n"
+    "  --for WHO                the devices it is for: trusted (in Trusted Mode; the\n"
+    "                           default) or factory (not in Trusted Mode; the default\n"
+    "                           for TurnOn)\n"
+    "  --anchor FILE            the certificate trusted devices hold (default: the\n"
+    "                           TurnOn's certificate, the CA of the .pfx/--chain for a\n"
+    "                           leaf, else the signer's own); a CA that issued the\n"
+    "                           signer means anchor \"ca\", anything else \"pinned\"\n"
     "\n"
-    "Preflight: what devices would refuse is refused here, with the fix, before\n"
-    "anything is written (a TurnOn not signed by the key of the certificate it\n"
-    "deploys, TurnOff/Rotate without exp or beyond 7 days, x5c with the root, a\n"
-    "signed profile for factory devices without x5c). It cannot be overridden.\n"
+    "Preflight: the signed profile is fed, before anything is written, to the\n"
+    "device library's own agent in the state --for names (a factory device, or\n"
+    "one trusted with the anchor, its clock this computer's) and whatever it\n"
+    "refuses is refused here with the reason and the fix (a TurnOn not signed by\n"
+    "the key of the certificate it deploys, TurnOff/Rotate beyond 7 days, a\n"
+    "signed profile for factory devices without x5c, ...); x5c carrying a root\n"
+    "is refused too. It cannot be overridden.\n"
     "\n"
     "In the profile, \"certificate\": \"@cert.pem\" in an action is replaced by that\n"
     "certificate's DER in base64 (path relative to the profile's directory).\n";
@@ -66,6 +74,9 @@ static const char sg_rotate_help[] =
     "  --activate-at T          when the new certificate takes over (a time as for\n"
     "                           `sign`, e.g. +7d), if the profile's action has none\n"
     "  --seq N, --iat T, --exp T, --x5c, --out FILE   as for `sign`\n"
+    "  --anchor FILE            as for `sign`, the old certificate standing for the signer\n"
+    "\n"
+    "Preflight as for `sign`, on devices in Trusted Mode.\n"
     "\n"
     "The profile's Batch RotateTrustedCertificate action is added if missing; its\n"
     "certificate is filled with the new certificate and must be it if present.\n";
@@ -164,7 +175,7 @@ static int sg_emit(const char *out_path, const char *text) {
 int sg_cmd_sign(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   sg_key_source src = {0};
-  const char *alg_opt = NULL, *x5c = NULL, *out = NULL, *for_opt = NULL;
+  const char *alg_opt = NULL, *x5c = NULL, *out = NULL, *for_opt = NULL, *anchor_opt = NULL;
   sg_profile_opts po = {0};
   const sg_opt opts[] = {
       {"key", 1, &src.key},       {"cert", 1, &src.cert},
@@ -174,7 +185,7 @@ int sg_cmd_sign(int argc, char **argv) {
       {"x5c", 0, &x5c},           {"seq", 1, &po.seq},
       {"iat", 1, &po.iat},        {"exp", 1, &po.exp},
       {"out", 1, &out},           {"for", 1, &for_opt},
-      {NULL, 0, NULL},
+      {"anchor", 1, &anchor_opt}, {NULL, 0, NULL},
   };
   const char *pos[1];
   unsigned n_pos = 0;
@@ -194,6 +205,9 @@ int sg_cmd_sign(int argc, char **argv) {
   sg_signer s;
   cJSON *root = NULL;
   char *dir = NULL, *jws = NULL;
+  sg_preflight_opts pf;
+  mbedtls_x509_crt anchor;
+  mbedtls_x509_crt_init(&anchor);
   sg_signer_init(&s);
   sg_jws_alg alg = SG_JWS_NONE;
   if ((ret = sg_signer_load(&s, &src)) != SG_EXIT_OK ||
@@ -211,27 +225,25 @@ int sg_cmd_sign(int argc, char **argv) {
   if (ret != SG_EXIT_OK) {
     goto out;
   }
-  {
-    /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
-    sg_preflight_for audience = sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
-                                                            : SG_PREFLIGHT_TRUSTED;
-    if (for_opt != NULL && strcmp(for_opt, "factory") == 0) {
-      audience = SG_PREFLIGHT_FACTORY;
-    } else if (for_opt != NULL && strcmp(for_opt, "trusted") == 0) {
-      audience = SG_PREFLIGHT_TRUSTED;
-    } else if (for_opt != NULL) {
-      ret = sg_usage("--for '%s': use factory or trusted", for_opt);
-      goto out;
-    }
-    const sg_signer *one[1] = {&s};
-    ret = sg_preflight(root, one, 1, x5c != NULL, audience);
-    if (ret != SG_EXIT_OK) {
-      goto out;
-    }
+  /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
+  ret = sg_preflight_opts_parse(for_opt,
+                                sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
+                                                            : SG_PREFLIGHT_TRUSTED,
+                                anchor_opt, &anchor, &pf);
+  if (ret != SG_EXIT_OK) {
+    goto out;
   }
+  /* Signed in memory, then judged by the device's own code, then written. */
   ret = sg_sign_compact(&s, alg, x5c != NULL, root, &jws);
   if (ret != SG_EXIT_OK) {
     goto out;
+  }
+  {
+    const sg_signer *one[1] = {&s};
+    ret = sg_preflight(jws, root, one, 1, x5c != NULL, &pf);
+    if (ret != SG_EXIT_OK) {
+      goto out;
+    }
   }
   ret = sg_emit(out, jws);
 out:
@@ -239,6 +251,7 @@ out:
   free(dir);
   cJSON_Delete(root);
   sg_signer_free(&s);
+  mbedtls_x509_crt_free(&anchor);
   return ret;
 }
 
@@ -316,7 +329,7 @@ int sg_cmd_rotate(int argc, char **argv) {
   int ret = SG_EXIT_USAGE;
   sg_key_source src[2] = {{0}, {0}};
   const char *alg_opt[2] = {NULL, NULL};
-  const char *x5c = NULL, *out = NULL;
+  const char *x5c = NULL, *out = NULL, *anchor_opt = NULL;
   sg_profile_opts po = {0};
   const sg_opt opts[] = {
       {"old-key", 1, &src[0].key},
@@ -341,6 +354,7 @@ int sg_cmd_rotate(int argc, char **argv) {
       {"exp", 1, &po.exp},
       {"activate-at", 1, &po.activate_at},
       {"out", 1, &out},
+      {"anchor", 1, &anchor_opt},
       {NULL, 0, NULL},
   };
   const char *pos[1];
@@ -364,6 +378,9 @@ int sg_cmd_rotate(int argc, char **argv) {
   cJSON *root = NULL, *rot = NULL;
   char *payload = NULL, *p64 = NULL, *dir = NULL, *new_b64 = NULL, *doc = NULL;
   char *h64[2] = {NULL, NULL}, *sig64[2] = {NULL, NULL};
+  sg_preflight_opts pf;
+  mbedtls_x509_crt anchor;
+  mbedtls_x509_crt_init(&anchor);
   sg_signer_init(&s[0]);
   sg_signer_init(&s[1]);
   ret = SG_EXIT_OK;
@@ -393,11 +410,9 @@ int sg_cmd_rotate(int argc, char **argv) {
       (ret = sg_profile_prepare(root, &po)) != SG_EXIT_OK) {
     goto out;
   }
-  {
-    const sg_signer *both[2] = {&s[0], &s[1]};
-    if ((ret = sg_preflight(root, both, 2, x5c != NULL, SG_PREFLIGHT_TRUSTED)) != SG_EXIT_OK) {
-      goto out;
-    }
+  if ((ret = sg_preflight_opts_parse(NULL, SG_PREFLIGHT_TRUSTED, anchor_opt, &anchor, &pf)) !=
+      SG_EXIT_OK) {
+    goto out;
   }
   /* After "@file" substitution the action must name the new certificate. */
   const cJSON *cert = cJSON_GetObjectItemCaseSensitive(rot, "certificate");
@@ -431,7 +446,14 @@ int sg_cmd_rotate(int argc, char **argv) {
                  "{\"payload\":\"%s\",\"signatures\":[{\"protected\":\"%s\",\"signature\":\"%s\"},"
                  "{\"protected\":\"%s\",\"signature\":\"%s\"}]}",
                  p64, h64[0], sig64[0], h64[1], sig64[1]);
-  ret = sg_emit(out, doc);
+  {
+    /* Judged by the device's own code before anything is written. */
+    const sg_signer *both[2] = {&s[0], &s[1]};
+    ret = sg_preflight(doc, root, both, 2, x5c != NULL, &pf);
+  }
+  if (ret == SG_EXIT_OK) {
+    ret = sg_emit(out, doc);
+  }
 out:
   for (int k = 0; k < 2; k++) {
     free(h64[k]);
@@ -444,5 +466,6 @@ out:
   free(dir);
   cJSON_free(payload);
   cJSON_Delete(root);
+  mbedtls_x509_crt_free(&anchor);
   return ret;
 }
