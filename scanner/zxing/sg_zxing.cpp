@@ -167,7 +167,8 @@ struct Attempt {
   }
 };
 
-// The input frame, as given and (made on first use) as packed grey.
+// The input frame, as given and as grey: the caller's pixels themselves
+// when they are grey, else a luminance copy made on first use.
 struct Frame {
   Frame(const ZXing::ImageView &v, const uint8_t *p, size_t s, int b)
       : view(v), pixels(p), stride(s), bpp(b) {}
@@ -175,13 +176,14 @@ struct Frame {
   const uint8_t *pixels;
   size_t stride;
   int bpp;
-  sg::Grey grey;
+  sg::Grey copy;
   bool have_busy = false, have_pdf417 = false;
   sg::Box busy;
   sg::Pdf417Hint pdf417;
-  const sg::Grey &Grey() {
-    if (grey.px.empty()) sg::ToGrey(pixels, view.width(), view.height(), stride, bpp, &grey);
-    return grey;
+  sg::GreyView Grey() {
+    if (bpp == 1) return sg::GreyView{pixels, view.width(), view.height(), stride};
+    if (copy.px.empty()) sg::ToGrey(pixels, view.width(), view.height(), stride, bpp, &copy);
+    return copy.view();
   }
   const sg::Box &Busy() {
     if (!have_busy) busy = sg::BusyBox(Grey()), have_busy = true;
@@ -220,7 +222,7 @@ int PassGlobalHistogram(Frame &f, Attempt &a) {
 // Budget: the upscaled crop may not hold more pixels than a 1280x720 frame
 // or the frame itself, whichever is more, so it costs at most one pass.
 int PassUpscaled(Frame &f, Attempt &a) {
-  const sg::Grey &g = f.Grey();
+  const sg::GreyView g = f.Grey();
   const sg::Box box = f.Busy();
   const long long budget = std::max(1280LL * 720LL, (long long)g.width * g.height);
   if (box.w == 0 || 4 * box.area() > budget) return SG_ERR_NO_SYMBOL;
@@ -236,7 +238,7 @@ int PassUpscaled(Frame &f, Attempt &a) {
 // downscaling.
 int PassDeskewPdf417(Frame &f, Attempt &a) {
   if ((a.mask & SG_SYMBOLOGY_BIT(SG_SYMBOLOGY_PDF417)) == 0) return SG_ERR_NO_SYMBOL;
-  const sg::Grey &g = f.Grey();
+  const sg::GreyView g = f.Grey();
   const sg::Pdf417Hint &hint = f.Pdf417();
   if (hint.found == 0 || hint.box.w == 0) return SG_ERR_NO_SYMBOL;
   // The crop: the busy part of the frame (the patterns' own box when
