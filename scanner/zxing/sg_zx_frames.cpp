@@ -303,20 +303,36 @@ Pdf417Hint FindPdf417Patterns(const GreyView &in) {
   for (size_t i = 0; i < starts.size(); i += stride) s.push_back(starts[i]);
   int best = 0;
   double best_a = 0;
+  Hit best_p{0, 0, 0};
+  auto on_line = [](const Hit &h, const Hit &p, double a) {
+    return std::fabs(h.x - (p.x + a * (h.y - p.y))) <= 1.5 * h.m + 1;
+  };
   for (size_t i = 0; i < s.size(); i++) {
     for (size_t j = i + 1; j < s.size(); j++) {
       if (std::fabs(s[j].y - s[i].y) < 4.0 * step) continue;
       const double a = (s[j].x - s[i].x) / (s[j].y - s[i].y);
       if (std::fabs(a) > 0.3) continue; // over ~17 degrees: not ours to fix
       int inliers = 0;
-      for (const Hit &h : s) inliers += std::fabs(h.x - (s[i].x + a * (h.y - s[i].y))) <= 1.5 * h.m + 1;
-      if (inliers > best) best = inliers, best_a = a;
+      for (const Hit &h : s) inliers += on_line(h, s[i], a);
+      if (inliers > best) best = inliers, best_a = a, best_p = s[i];
     }
   }
-  if (best >= 4) {
-    hint.have_angle = true;
-    hint.degrees = std::atan(best_a) * 180.0 / kPi;
+  if (best < 4) return hint;
+  // The pair's slope is coarse (pattern starts are whole pixels, rows a
+  // few apart: 15 degrees read as 14.0 or 15.7); refine it by least squares
+  // over every start pattern on that line.
+  double n = 0, my = 0, mx = 0;
+  for (const Hit &h : starts) {
+    if (on_line(h, best_p, best_a)) n++, my += h.y, mx += h.x;
   }
+  my /= n, mx /= n;
+  double syy = 0, sxy = 0;
+  for (const Hit &h : starts) {
+    if (on_line(h, best_p, best_a)) syy += (h.y - my) * (h.y - my), sxy += (h.y - my) * (h.x - mx);
+  }
+  if (syy > 0 && std::fabs(sxy / syy) <= 0.3) best_a = sxy / syy;
+  hint.have_angle = true;
+  hint.degrees = std::atan(best_a) * 180.0 / kPi;
   return hint;
 }
 

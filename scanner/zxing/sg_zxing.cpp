@@ -280,10 +280,10 @@ struct Tactic {
 
 constexpr Tactic kTactics[] = {
     {0, "plain", PassPlain},
-    {SG_ZX_TACTIC_DOWNSCALED, "downscaled", PassDownscaled},
-    {SG_ZX_TACTIC_GLOBAL_HISTOGRAM, "global-histogram", PassGlobalHistogram},
-    {SG_ZX_TACTIC_UPSCALED, "upscaled", PassUpscaled},
     {SG_ZX_TACTIC_DESKEW_PDF417, "deskew-pdf417", PassDeskewPdf417},
+    {SG_ZX_TACTIC_UPSCALED, "upscaled", PassUpscaled},
+    {SG_ZX_TACTIC_GLOBAL_HISTOGRAM, "global-histogram", PassGlobalHistogram},
+    {SG_ZX_TACTIC_DOWNSCALED, "downscaled", PassDownscaled},
     {SG_ZX_TACTIC_INVERTED, "inverted", PassInverted},
 };
 static_assert(sizeof kTactics / sizeof kTactics[0] <= SG_ZX_MAX_PASSES, "trace too small");

@@ -105,12 +105,12 @@ static void test_table_order(void) {
   for (size_t i = 0; i < sizeof white; i++) white[i] = (uint8_t)(i < 640 * 100 ? 20 : 250);
   outcome o = read_px(white, 640, 360, 640, SG_ZX_TACTICS_ALL, 0);
   SG_CHECK_CODE(o.ret, SG_ERR_NO_SYMBOL);
-  static const char *const paper[] = {"plain", "downscaled", "global-histogram"};
+  static const char *const paper[] = {"plain", "global-histogram", "downscaled"};
   SG_CHECK(same_trace(&o.trace, paper, 3) && o.trace.decoded_by == NULL);
   /* Mostly dark: the inverted pass runs. */
   for (size_t i = 0; i < sizeof white; i++) white[i] = (uint8_t)(i < 640 * 100 ? 250 : 20);
   o = read_px(white, 640, 360, 640, SG_ZX_TACTICS_ALL, 0);
-  static const char *const all[] = {"plain", "downscaled", "global-histogram", "inverted"};
+  static const char *const all[] = {"plain", "global-histogram", "downscaled", "inverted"};
   SG_CHECK(same_trace(&o.trace, all, 4));
   memset(white, 250, sizeof white);
   o = read_px(white, 640, 360, 640, 0, 0);
