@@ -195,10 +195,9 @@ struct Frame {
   }
 };
 
-// The tactics, in the order they run. Each returns SG_OK (whether or not it
-// read anything), SG_ERR_NO_SYMBOL when it does not apply to this frame, or
-// a list error. Ordered by what they cost and how often they help: the
-// cheap ones first; the inverted pass last (paper is rarely negative).
+// The tactics. Each returns SG_OK (whether or not it read anything),
+// SG_ERR_NO_SYMBOL when it does not apply to this frame, or a list error.
+// They run in kTactics' order (below), not in the order written here.
 int PassPlain(Frame &f, Attempt &a) { return a.Read(f.view, a.Hints()); }
 
 int PassDownscaled(Frame &f, Attempt &a) {
@@ -278,6 +277,10 @@ struct Tactic {
   int (*run)(Frame &, Attempt &);
 };
 
+// Ordered by frames read per instruction on the tactics corpus (see
+// sg_zxing.h): an unreadable frame pays for every pass whatever the order,
+// a readable one only up to the pass that reads it. The inverted pass last:
+// paper is rarely negative.
 constexpr Tactic kTactics[] = {
     {0, "plain", PassPlain},
     {SG_ZX_TACTIC_DESKEW_PDF417, "deskew-pdf417", PassDeskewPdf417},
