@@ -167,7 +167,8 @@ struct Attempt {
   }
 };
 
-// The input frame, as given and (made on first use) as packed grey.
+// The input frame, as given and as grey: the caller's pixels themselves
+// when they are grey, else a luminance copy made on first use.
 struct Frame {
   Frame(const ZXing::ImageView &v, const uint8_t *p, size_t s, int b)
       : view(v), pixels(p), stride(s), bpp(b) {}
@@ -175,13 +176,14 @@ struct Frame {
   const uint8_t *pixels;
   size_t stride;
   int bpp;
-  sg::Grey grey;
+  sg::Grey copy;
   bool have_busy = false, have_pdf417 = false;
   sg::Box busy;
   sg::Pdf417Hint pdf417;
-  const sg::Grey &Grey() {
-    if (grey.px.empty()) sg::ToGrey(pixels, view.width(), view.height(), stride, bpp, &grey);
-    return grey;
+  sg::GreyView Grey() {
+    if (bpp == 1) return sg::GreyView{pixels, view.width(), view.height(), stride};
+    if (copy.px.empty()) sg::ToGrey(pixels, view.width(), view.height(), stride, bpp, &copy);
+    return copy.view();
   }
   const sg::Box &Busy() {
     if (!have_busy) busy = sg::BusyBox(Grey()), have_busy = true;
@@ -193,10 +195,9 @@ struct Frame {
   }
 };
 
-// The tactics, in the order they run. Each returns SG_OK (whether or not it
-// read anything), SG_ERR_NO_SYMBOL when it does not apply to this frame, or
-// a list error. Ordered by what they cost and how often they help: the
-// cheap ones first; the inverted pass last (paper is rarely negative).
+// The tactics. Each returns SG_OK (whether or not it read anything),
+// SG_ERR_NO_SYMBOL when it does not apply to this frame, or a list error.
+// They run in kTactics' order (below), not in the order written here.
 int PassPlain(Frame &f, Attempt &a) { return a.Read(f.view, a.Hints()); }
 
 int PassDownscaled(Frame &f, Attempt &a) {
@@ -220,7 +221,7 @@ int PassGlobalHistogram(Frame &f, Attempt &a) {
 // Budget: the upscaled crop may not hold more pixels than a 1280x720 frame
 // or the frame itself, whichever is more, so it costs at most one pass.
 int PassUpscaled(Frame &f, Attempt &a) {
-  const sg::Grey &g = f.Grey();
+  const sg::GreyView g = f.Grey();
   const sg::Box box = f.Busy();
   const long long budget = std::max(1280LL * 720LL, (long long)g.width * g.height);
   if (box.w == 0 || 4 * box.area() > budget) return SG_ERR_NO_SYMBOL;
@@ -236,7 +237,7 @@ int PassUpscaled(Frame &f, Attempt &a) {
 // downscaling.
 int PassDeskewPdf417(Frame &f, Attempt &a) {
   if ((a.mask & SG_SYMBOLOGY_BIT(SG_SYMBOLOGY_PDF417)) == 0) return SG_ERR_NO_SYMBOL;
-  const sg::Grey &g = f.Grey();
+  const sg::GreyView g = f.Grey();
   const sg::Pdf417Hint &hint = f.Pdf417();
   if (hint.found == 0 || hint.box.w == 0) return SG_ERR_NO_SYMBOL;
   // The crop: the busy part of the frame (the patterns' own box when
@@ -276,12 +277,16 @@ struct Tactic {
   int (*run)(Frame &, Attempt &);
 };
 
+// Ordered by frames read per instruction on the tactics corpus (see
+// sg_zxing.h): an unreadable frame pays for every pass whatever the order,
+// a readable one only up to the pass that reads it. The inverted pass last:
+// paper is rarely negative.
 constexpr Tactic kTactics[] = {
     {0, "plain", PassPlain},
-    {SG_ZX_TACTIC_DOWNSCALED, "downscaled", PassDownscaled},
-    {SG_ZX_TACTIC_GLOBAL_HISTOGRAM, "global-histogram", PassGlobalHistogram},
-    {SG_ZX_TACTIC_UPSCALED, "upscaled", PassUpscaled},
     {SG_ZX_TACTIC_DESKEW_PDF417, "deskew-pdf417", PassDeskewPdf417},
+    {SG_ZX_TACTIC_UPSCALED, "upscaled", PassUpscaled},
+    {SG_ZX_TACTIC_GLOBAL_HISTOGRAM, "global-histogram", PassGlobalHistogram},
+    {SG_ZX_TACTIC_DOWNSCALED, "downscaled", PassDownscaled},
     {SG_ZX_TACTIC_INVERTED, "inverted", PassInverted},
 };
 static_assert(sizeof kTactics / sizeof kTactics[0] <= SG_ZX_MAX_PASSES, "trace too small");

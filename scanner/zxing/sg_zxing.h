@@ -62,26 +62,36 @@ int sg_symbol_list_push(sg_symbol_list *list, const sg_symbol *sym);
  * sg_zx_read tries these in this order, and stops at the first pass after
  * which the symbols read so far form a whole set (at least one symbol, and
  * every structured-append sequence among them complete). A clean image is
- * read by the plain pass and costs nothing more.
- *   DOWNSCALED        a half-size copy, each pixel the mean of 2x2
- *                     (noise, screen moire, blur); frames of 320x160 and up
- *   GLOBAL_HISTOGRAM  ZXing's second binarizer (uneven light, low contrast),
- *                     for QR, DataMatrix and Aztec (ZXing's PDF417 reader
- *                     costs 4-7x a pass over such a frame)
+ * read by the plain pass and costs nothing more. The order is by frames
+ * read per instruction on the tactics corpus (tests/images/tactics-corpus,
+ * 360 frames): deskew 30 frames, upscale 35, second binarizer 31,
+ * downscale 3.
+ *   DESKEW_PDF417     when four or more PDF417 start patterns line up at a
+ *                     tilt of 1.25 to ~17 degrees (refined by least squares
+ *                     over the patterns on that line): the busy crop
+ *                     straightened by that tilt and read for PDF417; a
+ *                     pattern search (~4M instructions) where it does not
+ *                     apply
  *   UPSCALED          the busy part of the frame at twice the size (small
  *                     symbols, 1-2 px modules); only when that crop holds no
  *                     more pixels than max(frame, 1280x720)
- *   DESKEW_PDF417     when four or more PDF417 start patterns line up at a
- *                     tilt of 1.25 to ~17 degrees: the busy crop
- *                     straightened by that tilt and read for PDF417
+ *   GLOBAL_HISTOGRAM  ZXing's second binarizer (uneven light, low contrast),
+ *                     for QR, DataMatrix and Aztec (ZXing's PDF417 reader
+ *                     costs 4-7x a pass over such a frame)
+ *   DOWNSCALED        a half-size copy, each pixel the mean of 2x2
+ *                     (noise, screen moire, blur); frames of 320x160 and up
  *   INVERTED          light modules on a dark ground (a screen in dark
  *                     mode); only when most of the frame is dark
- * Cost (callgrind, 1280x720 frames): a frame the plain pass reads costs
- * exactly what it did; an unreadable one 1.8x to 2.7x the plain pass on
- * most frames, but ZXing 1.4's PDF417 reader is erratic and a PDF417 frame
- * whose plain pass gives up early can cost more (6.3x measured on a
- * low-contrast one, almost all in the downscaled pass). See
- * tests/images/tactics-corpus.
+ * Cost, in instructions (callgrind) on the corpus's 1280x720 frames: a
+ * frame the plain pass reads costs what the plain pass alone costs (the
+ * table is not entered; 1.0000x over 158 frames); a frame a tactic reads
+ * 1.2x-2.2x the plain pass on it (1.4x over 100 frames); a frame nothing
+ * reads 1.2x-2.5x the plain pass on average per class and symbology (1.7x
+ * over 102 frames; budget 3x, held by ctest test_tactics_corpus). Single
+ * frames go up to 3.2x, where ZXing 1.4's PDF417 decoder finds a symbol in
+ * a later pass and spends long failing to decode it (a screen photo's
+ * downscaled copy): ZXing cannot be stopped mid-pass, and the pass reads
+ * other frames.
  */
 #define SG_ZX_TACTIC_DOWNSCALED       0x01u
 #define SG_ZX_TACTIC_GLOBAL_HISTOGRAM 0x02u

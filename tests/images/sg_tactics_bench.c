@@ -9,8 +9,15 @@
  * wall-clock microseconds of sg_zx_read alone (a figure, not a test).
  * Input lines on stdin: class \t symbology \t frame.png \t clean.png
  *
- *   sg_tactics_bench [before|after|both]   (default both; callgrind runs
- *                                           use one side)
+ *   sg_tactics_bench [before|after|both]   (default both)
+ *
+ * Instructions: run under `valgrind --tool=callgrind` (tactics-corpus
+ * --instructions does), each sg_zx_read is bracketed by callgrind client
+ * requests: statistics zeroed before it and dumped after it with the label
+ * "sg-read LINE SIDE" (LINE counts input lines from 1, SIDE is before or
+ * after), so each dump holds exactly that read's instructions, which do
+ * not move with the machine's load. Outside valgrind the requests are a
+ * few no-op instructions.
  */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 
@@ -18,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <valgrind/callgrind.h>
 
 #include "sg_image.h"
 #include "sg_zxing.h"
@@ -37,7 +46,7 @@ static double now_us(void) {
  * twice, and the shim before the tactics passed both on; a repeat of the
  * wanted symbol counts as read). */
 static int read_frame(const sg_image *img, unsigned tactics, const uint8_t *want, size_t want_len,
-                      double *us, const char **by) {
+                      const char *label, double *us, const char **by) {
   sg_symbol_list list;
   sg_zx_read_opts o;
   sg_zx_trace trace;
@@ -45,8 +54,10 @@ static int read_frame(const sg_image *img, unsigned tactics, const uint8_t *want
   o.tactics = tactics;
   (void)sg_symbol_list_init(&list, items, 16, arena, sizeof arena);
   const double t0 = now_us();
+  CALLGRIND_ZERO_STATS;
   const int ret = sg_zx_read_traced(img->pixels, img->stride * img->height, img->width, img->height,
                                     img->stride, img->format, &o, &list, &trace);
+  CALLGRIND_DUMP_STATS_AT(label);
   *us = now_us() - t0;
   *by = trace.decoded_by != NULL ? trace.decoded_by : "-";
   int ok = ret == SG_OK && list.count >= 1;
@@ -61,7 +72,12 @@ int main(int argc, char **argv) {
   const int do_before = strcmp(side, "after") != 0, do_after = strcmp(side, "before") != 0;
   char line[4096];
   static uint8_t want[65536];
+  unsigned long lineno = 0;
+  char label_b[64], label_a[64];
   while (fgets(line, sizeof line, stdin) != NULL) {
+    lineno++;
+    snprintf(label_b, sizeof label_b, "sg-read %lu before", lineno);
+    snprintf(label_a, sizeof label_a, "sg-read %lu after", lineno);
     line[strcspn(line, "\r\n")] = '\0';
     char *cls = strtok(line, "\t"), *sym = strtok(NULL, "\t"), *frame = strtok(NULL, "\t"),
          *clean = strtok(NULL, "\t");
@@ -93,8 +109,9 @@ int main(int argc, char **argv) {
     }
     double us_b = 0, us_a = 0;
     const char *by_b = "-", *by_a = "-";
-    const int ok_b = do_before ? read_frame(&img, 0, want, want_len, &us_b, &by_b) : 0;
-    const int ok_a = do_after ? read_frame(&img, SG_ZX_TACTICS_ALL, want, want_len, &us_a, &by_a) : 0;
+    const int ok_b = do_before ? read_frame(&img, 0, want, want_len, label_b, &us_b, &by_b) : 0;
+    const int ok_a =
+        do_after ? read_frame(&img, SG_ZX_TACTICS_ALL, want, want_len, label_a, &us_a, &by_a) : 0;
     sg_image_free(&img);
     printf("%s\t%s\t%d\t%d\t%.0f\t%.0f\t%s\n", cls, sym, ok_b, ok_a, us_b, us_a, ok_a ? by_a : "-");
     fflush(stdout);
