@@ -49,7 +49,8 @@ typedef struct sg_json_chunk {
   struct sg_json_chunk *next;
   size_t used;
   size_t cap;
-  size_t pad; /* data 16-byte aligned on 32- and 64-bit targets */
+  size_t pad; /* a header of 16 (32-bit) or 32 bytes: objects carved at multiples
+               * of 16 from it keep the allocator's own alignment */
 } sg_json_chunk;
 
 static sg_json_chunk *sg_json_chunks; /* the span's chunks, newest first */

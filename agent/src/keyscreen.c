@@ -615,12 +615,11 @@ static int sg_ks_node(const cJSON *node, unsigned depth) {
       const size_t s_len = strlen(s);
       const char *tail = "";
       size_t tail_len = 0;
-      if (prev != NULL && cJSON_IsString(prev) &&
-          strlen(prev->valuestring) + s_len >= SG_KS_MIN_B64) { /* shorter: nothing to join */
+      const size_t prev_len = prev != NULL && cJSON_IsString(prev) ? strlen(prev->valuestring) : 0;
+      if (prev_len > 0 && prev_len + s_len >= SG_KS_MIN_B64) { /* shorter together: nothing to join */
         /* Only the run of encoding characters that ends the previous
          * string can join one that starts this string; when the two are
          * too short together to hold a key, nothing is joined. */
-        const size_t prev_len = strlen(prev->valuestring);
         tail_len = sg_ks_run_end(prev->valuestring, prev_len, SG_KS_JOIN);
         tail = prev->valuestring + prev_len - tail_len;
         if (tail_len == 0 || tail_len + sg_ks_run_start(s, s_len, SG_KS_MIN_HEX) < SG_KS_MIN_B64) {
