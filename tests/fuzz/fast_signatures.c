@@ -29,7 +29,7 @@
 #include "mbedtls/ecp.h"
 #include "mbedtls/pk.h"
 #include "mbedtls/rsa.h"
-#include "mbedtls/sha256.h"
+#include "sg_crypto_api.h"
 #include "sg_ecdsa_der.h"
 
 static const uint8_t sg_fz_marker[8] = {'S', 'G', 'F', 'Z', 'S', 'I', 'G', '!'};
@@ -79,14 +79,12 @@ static size_t sg_fz_material(const mbedtls_pk_context *pk, uint8_t *buf, size_t 
 
 static void sg_fz_tag(const uint8_t *material, size_t mlen, const uint8_t *hash, size_t hlen,
                       uint8_t tag[32]) {
-  mbedtls_sha256_context c;
-  mbedtls_sha256_init(&c);
-  (void)mbedtls_sha256_starts(&c, 0);
-  (void)mbedtls_sha256_update(&c, (const uint8_t *)sg_fz_label, sizeof sg_fz_label - 1);
-  (void)mbedtls_sha256_update(&c, material, mlen);
-  (void)mbedtls_sha256_update(&c, hash, hlen);
-  (void)mbedtls_sha256_finish(&c, tag);
-  mbedtls_sha256_free(&c);
+  sg_sha256_ctx c;
+  sg_sha256_start(&c);
+  sg_sha256_update(&c, (const uint8_t *)sg_fz_label, sizeof sg_fz_label - 1);
+  sg_sha256_update(&c, material, mlen);
+  sg_sha256_update(&c, hash, hlen);
+  sg_sha256_finish(&c, tag);
 }
 
 static void sg_fz_rsa_sig(const uint8_t tag[32], size_t k, uint8_t *sig) {
@@ -140,15 +138,13 @@ static sg_fz_memo sg_fz_cache[SG_FZ_CACHE];
 
 static void sg_fz_memo_id(const uint8_t *material, size_t mlen, int md, const uint8_t *hash,
                           size_t hlen, const uint8_t *sig, size_t slen, uint8_t id[32]) {
-  mbedtls_sha256_context c;
-  mbedtls_sha256_init(&c);
-  (void)mbedtls_sha256_starts(&c, 0);
-  (void)mbedtls_sha256_update(&c, material, mlen);
-  (void)mbedtls_sha256_update(&c, (const uint8_t *)&md, sizeof md);
-  (void)mbedtls_sha256_update(&c, hash, hlen);
-  (void)mbedtls_sha256_update(&c, sig, slen);
-  (void)mbedtls_sha256_finish(&c, id);
-  mbedtls_sha256_free(&c);
+  sg_sha256_ctx c;
+  sg_sha256_start(&c);
+  sg_sha256_update(&c, material, mlen);
+  sg_sha256_update(&c, (const uint8_t *)&md, sizeof md);
+  sg_sha256_update(&c, hash, hlen);
+  sg_sha256_update(&c, sig, slen);
+  sg_sha256_finish(&c, id);
 }
 
 /* The memo slot for id, and whether it holds a result. */

@@ -337,7 +337,9 @@ static size_t substitute(const uint8_t *in, size_t n, char *dst, size_t cap) {
 }
 
 /* One protected header + signature over `payload_b64`: "hdr.sig" parts. */
+#ifndef SG_FUZZ_FAST_SIGNATURES
 static int dummy_signatures; /* 1: placeholder signature bytes instead of signing */
+#endif
 
 static int sign_one(sg_fz_cert *c, int with_x5c, const char *payload_b64, char *hdr_b64,
                     size_t hcap, char *sig_b64, size_t scap) {
@@ -366,6 +368,14 @@ static int sign_one(sg_fz_cert *c, int with_x5c, const char *payload_b64, char *
   sg_sha256_update(&h, (const uint8_t *)".", 1);
   sg_sha256_update(&h, (const uint8_t *)payload_b64, strlen(payload_b64));
   sg_sha256_finish(&h, hash);
+#ifdef SG_FUZZ_FAST_SIGNATURES
+  (void)raw;
+  if (sg_fz_fast_sign(&c->key, hash, sig, sizeof sig, &sig_len) != 0) {
+    return -1;
+  }
+  b64url(sig, sig_len, sig_b64, scap); /* raw r || s already for ES256 */
+  return 0;
+#else
   if (dummy_signatures) {
     memset(raw, 0x5A, sizeof raw);
     memset(sig, 0x5A, sizeof sig);
@@ -376,13 +386,6 @@ static int sign_one(sg_fz_cert *c, int with_x5c, const char *payload_b64, char *
     }
     return 0;
   }
-#ifdef SG_FUZZ_FAST_SIGNATURES
-  if (sg_fz_fast_sign(&c->key, hash, sig, sizeof sig, &sig_len) != 0) {
-    return -1;
-  }
-  b64url(sig, sig_len, sig_b64, scap); /* raw r || s already for ES256 */
-  return 0;
-#endif
   if (mbedtls_pk_sign(&c->key, MBEDTLS_MD_SHA256, hash, 32, sig, sizeof sig,
                       &sig_len, fz_rng, NULL) != 0) {
     return -1;
@@ -394,6 +397,7 @@ static int sign_one(sg_fz_cert *c, int with_x5c, const char *payload_b64, char *
     b64url(sig, sig_len, sig_b64, scap);
   }
   return 0;
+#endif
 }
 
 static char payload_b64[2 * SG_MAX_PROFILE], h1[8192], s1[1024], h2[8192], s2[1024];
@@ -540,17 +544,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   const char *feed = text;
   size_t feed_len = n;
-#ifdef SG_FUZZ_FAST_SIGNATURES
-  if (how % 8 != 0 && valid_json(text, n)) { /* signing is cheap: sign every input */
-    feed_len = envelope(how, text, n);
-    signed_inputs++;
-    feed = out;
-    if (feed_len == 0) {
-      return 0;
-    }
-  }
-#else
   if (how % 8 != 0 && valid_json(text, n)) {
+#ifdef SG_FUZZ_FAST_SIGNATURES
+    const int sign_now = 1; /* signing is cheap: sign every input */
+#else
     /* Signing is the cost (an RSA-2048 private op under ASan). The policy
      * refuses everything it can before any signature math, and such a
      * refusal does not depend on the signature bytes: decide first with
@@ -559,10 +556,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     dummy_signatures = 1;
     feed_len = envelope(how, text, n);
     dummy_signatures = 0;
-    if (feed_len == 0) {
-      return 0;
-    }
-    if (reaches_signature(state, (const uint8_t *)out, feed_len)) {
+    const int sign_now = feed_len != 0 && reaches_signature(state, (const uint8_t *)out, feed_len);
+#endif
+    if (sign_now) {
       feed_len = envelope(how, text, n);
       signed_inputs++;
     }
@@ -571,7 +567,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       return 0;
     }
   }
-#endif
   /* The device: the state's flash image, booted at this clock (a due
    * rotation activates at boot, before anything is compared). */
   sg_test_flash_init(&flash, 0, 0);
@@ -602,18 +597,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   last_detail[0] = '\0';
   const int got = sg_agent_feed(&agent, (const uint8_t *)feed, feed_len, &res);
   SG_TRAP(sg_agent_status(&agent, &s1s) == SG_OK);
+  const int flash_changed = memcmp(before, flash.mem, sizeof before) != 0;
   if (got != SG_ACCEPTED) {
     SG_TRAP(got < 0 || got == SG_NEED_MORE);
-    SG_TRAP(memcmp(before, flash.mem, sizeof before) == 0); /* a refusal persists nothing */
-    SG_TRAP(s1s.state == s0.state && s1s.seq_floor == s0.seq_floor &&
-            s1s.time_floor == s0.time_floor);
+    SG_TRAP(!flash_changed); /* a refusal persists nothing; its status is checked below */
   }
-  if (memcmp(before, flash.mem, sizeof before) != 0) {
+  if (flash_changed) {
     floors_of(&f1); /* else the same as f0 */
     floors_kept(&f0, &f1);
   }
   accepted_inputs += got == SG_ACCEPTED;
-  flash_changed_inputs += memcmp(before, flash.mem, sizeof before) != 0;
+  flash_changed_inputs += flash_changed;
   const int anchor_changed = s1s.state != s0.state || s1s.anchor_len != anchor0_len ||
                              (s1s.anchor != NULL && memcmp(s1s.anchor, anchor0, anchor0_len) != 0);
   if (anchor_changed) {
@@ -628,10 +622,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                         s0.state != SG_STATE_UNTRUSTED && s1s.state == SG_STATE_UNTRUSTED;
     SG_TRAP(on || off || rot || recover);
   }
-  /* A reboot reads what the live agent holds. (Flash untouched: the
-   * reboot would read the image the live agent booted from, checked
-   * above through s0; skipping it doubles the rate on refusals.) */
-  if (memcmp(before, flash.mem, sizeof before) == 0) {
+  /* A reboot reads what the live agent holds. (Flash untouched, every
+   * refusal included: the reboot would read the image the live agent
+   * booted from, so the status must be the boot status s0; skipping the
+   * reboot doubles the rate on refusals.) */
+  if (!flash_changed) {
     SG_TRAP(s1s.state == s0.state && s1s.seq_floor == s0.seq_floor &&
             s1s.time_floor == s0.time_floor && !anchor_changed &&
             s1s.pending_len == s0.pending_len);
