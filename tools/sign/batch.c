@@ -288,11 +288,7 @@ int sg_cmd_batch(int argc, char **argv) {
     ret = sg_fail("%s: has a \"target\" already: batch sets one per device", profile);
     goto out;
   }
-  /* Devices in Trusted Mode by default; a TurnOn goes to factory ones. */
-  ret = sg_preflight_opts_parse(for_opt,
-                                sg_profile_is_turn_on(root) ? SG_PREFLIGHT_FACTORY
-                                                            : SG_PREFLIGHT_TRUSTED,
-                                anchor_opt, &anchor, &pf);
+  ret = sg_preflight_opts_parse(for_opt, sg_preflight_default_for(root), anchor_opt, &anchor, &pf);
   if (ret != SG_EXIT_OK) {
     goto out;
   }

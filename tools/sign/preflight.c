@@ -360,6 +360,10 @@ out:
   return ret;
 }
 
+sg_preflight_for sg_preflight_default_for(const cJSON *profile) {
+  return sg_profile_is_turn_on(profile) ? SG_PREFLIGHT_FACTORY : SG_PREFLIGHT_TRUSTED;
+}
+
 int sg_preflight_opts_parse(const char *for_opt, sg_preflight_for dflt, const char *anchor_file,
                             mbedtls_x509_crt *anchor, sg_preflight_opts *o) {
   memset(o, 0, sizeof *o);

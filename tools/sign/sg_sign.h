@@ -267,6 +267,9 @@ typedef struct {
  */
 int sg_preflight(const char *text, const cJSON *payload, const sg_signer *const *signers,
                  unsigned n_signers, int with_x5c, const sg_preflight_opts *o);
+/* Whom a profile goes to when --for is not given: devices in Trusted Mode,
+ * except a TurnOn, which goes to factory ones. */
+sg_preflight_for sg_preflight_default_for(const cJSON *profile);
 /* --for WHO (NULL: `dflt`) and --anchor FILE (NULL: none) into o; `anchor`
  * is initialised here and freed by the caller with mbedtls_x509_crt_free. */
 int sg_preflight_opts_parse(const char *for_opt, sg_preflight_for dflt, const char *anchor_file,
