@@ -10,15 +10,7 @@
 set -uo pipefail
 AGENT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 EMU=("${@:2}")
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-attacks.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 2
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/sanitizer"
-PASSED=0
-FAILED=0
-ok() { PASSED=$((PASSED + 1)); echo "  ok   $1"; }
-bad() { FAILED=$((FAILED + 1)); echo "  FAIL $1"; }
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh" attacks
 
 b64() { base64 -w0; }
 b64u() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
@@ -191,6 +183,4 @@ head -c 8192 f/trustslot.bin >z/trustslot.bin
 agent z status; rc=$?
 if [ $rc -eq 2 ] && grep -q "is 8192 bytes" agent.err; then ok "short slot: refused"; else bad "short slot (exit $rc: $(cat agent.err))"; fi
 
-if compgen -G "$TMP/sanitizer.*" >/dev/null; then bad "sanitizer reports"; head -c 4000 "$TMP"/sanitizer.*; fi
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+finish

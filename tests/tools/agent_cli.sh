@@ -7,13 +7,7 @@ set -uo pipefail
 AGENT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 V=$(cd "$2" && pwd)
 EMU=("${@:3}")
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-agent-cli.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 2
-PASSED=0
-FAILED=0
-ok() { PASSED=$((PASSED + 1)); echo "  ok   $1"; }
-bad() { FAILED=$((FAILED + 1)); echo "  FAIL $1"; }
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh" agent-cli
 run() { "${EMU[@]}" "$AGENT" --clock 1780000000 --build-time 1700000000 "$@" >out.txt 2>err.txt; }
 # exits NAME WANT CMD-ARGS...: the agent exits WANT
 exits() {
@@ -74,5 +68,4 @@ exits "RecoverTrust with --recovery-cert: accepted" 0 --state e --recovery-cert 
 exits "status: UNTRUSTED" 0 --state e status
 has "recovered to UNTRUSTED" "trust state:   UNTRUSTED"
 exits "--recovery-cert of a missing file: I/O error" 2 --state e --recovery-cert no-such.der status
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+finish

@@ -17,15 +17,7 @@ IMG=$(cd "$3" && pwd)/pdf417
 SIGN=$4
 [ "$SIGN" = - ] || SIGN=$(cd "$(dirname "$SIGN")" && pwd)/$(basename "$SIGN")
 EMU=("${@:5}")
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-agent-partial.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 2
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/sanitizer"
-PASSED=0
-FAILED=0
-ok() { PASSED=$((PASSED + 1)); echo "  ok   $1"; }
-bad() { FAILED=$((FAILED + 1)); echo "  FAIL $1"; }
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh" agent-partial
 T0=1780000000
 CLOCK=$T0
 run() { "${EMU[@]}" "$AGENT" --clock "$CLOCK" --build-time 1700000000 --model TC52 --serial 21345522501234 "$@" >out.txt 2>err.txt; }
@@ -168,8 +160,4 @@ if [ "$SIGN" != - ]; then
   fi
 fi
 
-if compgen -G "$TMP/sanitizer.*" >/dev/null; then
-  bad "sanitizer reports"; head -c 4000 "$TMP"/sanitizer.*
-fi
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+finish

@@ -9,34 +9,9 @@ TOOL=${1:-}
 TOOL=$(cd "$(dirname "$TOOL")" && pwd)/$(basename "$TOOL")
 # Committed fixtures (tests/tools/fixtures, made by its make-fixtures).
 FX=$(cd "$(dirname "${BASH_SOURCE[0]}")/fixtures" && pwd)
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-sign-test.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 2
+source "$(dirname "${BASH_SOURCE[0]}")/checks.sh" sign-test
 # Never a terminal on stdin: the tool would prompt for passphrases there.
 exec </dev/null
-# Under the host-asan preset, sanitizer reports (leaks included, which only
-# change an exit status the output checks would not see) go to files that
-# finish() turns into a failure.
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$TMP/sanitizer"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$TMP/sanitizer"
-PASSED=0
-FAILED=0
-
-ok() { PASSED=$((PASSED + 1)); echo "  ok   $1"; }
-bad() { FAILED=$((FAILED + 1)); echo "  FAIL $1"; }
-# check NAME CMD...: CMD must succeed.
-check() { local n=$1; shift; if "$@"; then ok "$n"; else bad "$n"; fi; }
-# refute NAME CMD...: CMD must fail.
-refute() { local n=$1; shift; if "$@"; then bad "$n"; else ok "$n"; fi; }
-finish() {
-  if compgen -G "$TMP/sanitizer.*" >/dev/null; then
-    bad "sanitizer reports"
-    head -c 4000 "$TMP"/sanitizer.*
-  fi
-  echo "$PASSED passed, $FAILED failed"
-  [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
-  exit $?
-}
 
 # expect_fail NAME EXIT-CODE REGEX CMD...: CMD exits with EXIT-CODE and prints
 # exactly one line on stderr, matching REGEX (extended), and nothing on stdout.

@@ -11,13 +11,7 @@ AGENT=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 V=$(cd "$2" && pwd)
 EMU=("${@:3}")
 : "${SG_TEST_TCTI:?run me through tests/tpm/with-swtpm}"
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/sg-agent-tpm.XXXXXX")
-trap 'rm -rf "$TMP"' EXIT
-cd "$TMP" || exit 2
-PASSED=0
-FAILED=0
-ok() { PASSED=$((PASSED + 1)); echo "  ok   $1"; }
-bad() { FAILED=$((FAILED + 1)); echo "  FAIL $1"; }
+source "$(dirname "${BASH_SOURCE[0]}")/../tools/checks.sh" agent-tpm
 CLOCK=1780000000
 # ag DIR INDEX|- ARGS...: the agent on state DIR, with the TPM counter at INDEX ("-": none)
 ag() {
@@ -194,6 +188,4 @@ sleep 0.2
 state_is "TPM gone: LOCKED" d-kill 0x01005790 LOCKED
 exits "TPM gone: profiles refused" 3 d-kill 0x01005790 feed "$V/wifi-admin-5.jws"
 if cmp -s d-kill/trustslot.bin before-kill.bin; then ok "TPM gone: nothing written"; else bad "TPM gone: the slot changed"; fi
-
-echo "$PASSED passed, $FAILED failed"
-[ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ]
+finish
